@@ -1,0 +1,1 @@
+Console.WriteLine("Custom permission provider example: work in progress.");

@@ -1,0 +1,1 @@
+Console.WriteLine("EslSupervision example: work in progress.");
