@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EslSupervision.EventSocket;
+
+/// <summary>Settings of an inbound Event Socket connection. Validated when the client starts; there is no default password.</summary>
+public sealed class EslClientOptions
+{
+    /// <summary>The switch's host name or address. Default <c>127.0.0.1</c>.</summary>
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The switch's Event Socket port. Default 8021.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 8021;
+
+    /// <summary>The Event Socket password (<c>auth</c>), or the user's password with <see cref="User"/>. Required; never logged.</summary>
+    [Required]
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Authenticates with <c>userauth &lt;user@domain&gt;:&lt;password&gt;</c> instead of <c>auth</c> when set.</summary>
+    public string? User { get; set; }
+
+    /// <summary>How long to wait for the socket and the authentication. Default 10 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a command waits for its reply. Default 10 seconds.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a <c>bgapi</c> waits for its <c>BACKGROUND_JOB</c>. Default 2 minutes.</summary>
+    public TimeSpan BackgroundJobTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Whether a lost connection is re-established (with re-authentication and the subscriptions and filters restored). Default on.</summary>
+    public bool Reconnect { get; set; } = true;
+
+    /// <summary>The first reconnection delay; it doubles per failed attempt. Default 500 ms.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest reconnection delay. Default 30 seconds.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many received events may wait for slow subscribers before <see cref="OverflowPolicy"/> applies. Default 65,536.
+    /// The read loop never waits for subscribers unless the policy is <see cref="EslOverflowPolicy.Wait"/>.
+    /// </summary>
+    [Range(16, int.MaxValue)]
+    public int EventBufferCapacity { get; set; } = 65_536;
+
+    /// <summary>What happens when the event buffer is full. Default <see cref="EslOverflowPolicy.DropOldest"/>.</summary>
+    public EslOverflowPolicy OverflowPolicy { get; set; } = EslOverflowPolicy.DropOldest;
+
+    /// <summary>The largest frame accepted from the switch; a larger one is a protocol error. Default 64 MiB.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxFrameSize { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>A description without the password.</summary>
+    public override string ToString() => $"{Host}:{Port}{(User is null ? string.Empty : " as " + User)}";
+}
+
+/// <summary>What a connection does when subscribers fall behind and the event buffer is full.</summary>
+public enum EslOverflowPolicy
+{
+    /// <summary>Drop the oldest buffered event to make room (counted and logged). Keeps the freshest state.</summary>
+    DropOldest,
+
+    /// <summary>Drop the event that just arrived (counted and logged).</summary>
+    DropNewest,
+
+    /// <summary>
+    /// Stop reading the socket until there is room. Nothing is lost on this side, but the switch queues events
+    /// for the connection and drops it after 500 lost events (its limit is 100,000 queued).
+    /// </summary>
+    Wait,
+}

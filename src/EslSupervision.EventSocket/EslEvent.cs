@@ -1,0 +1,195 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using EslSupervision.EventSocket.Protocol;
+
+namespace EslSupervision.EventSocket;
+
+/// <summary>
+/// One event received from FreeSWITCH (or built in code, for tests). Header names are matched
+/// case-insensitively and their order is never assumed; values are url-decoded to UTF-8 when read.
+/// </summary>
+/// <remarks>
+/// Events are immutable and safe to share between threads. A plain event keeps the bytes it arrived in and
+/// indexes them on first access, so holding on to events costs about their wire size.
+/// </remarks>
+public sealed class EslEvent
+{
+    private const string VariablePrefix = "variable_";
+    private static readonly byte[] EventNameLine = "Event-Name: "u8.ToArray();
+
+    private readonly IHeaderSource _headers;
+    private readonly byte[]? _bodyData;
+    private readonly int _bodyStart;
+    private readonly int _bodyLength;
+    private readonly string? _decodedBody;
+    private string? _eventName;
+    private string? _body;
+
+    private EslEvent(IHeaderSource headers, EslEventFormat format, byte[]? bodyData, int bodyStart, int bodyLength, string? decodedBody)
+    {
+        _headers = headers;
+        Format = format;
+        _bodyData = bodyData;
+        _bodyStart = bodyStart;
+        _bodyLength = bodyLength;
+        _decodedBody = decodedBody;
+    }
+
+    /// <summary>The serialization the event arrived in.</summary>
+    public EslEventFormat Format { get; }
+
+    /// <summary>The <c>Event-Name</c> header (for example <c>CHANNEL_PARK</c>), or an empty string if missing.</summary>
+    public string EventName => _eventName ??= ReadEventName();
+
+    /// <summary>The <c>Event-Subclass</c> header of <c>CUSTOM</c> events, if any.</summary>
+    public string? Subclass => this["Event-Subclass"];
+
+    /// <summary>The <c>Unique-ID</c> header: the channel the event is about, if any.</summary>
+    public string? UniqueId => this["Unique-ID"];
+
+    /// <summary>The number of headers.</summary>
+    public int HeaderCount => _headers.Count;
+
+    /// <summary>The value of a header (url-decoded), or <see langword="null"/> if the event has no such header.</summary>
+    /// <param name="name">The header name; case-insensitive.</param>
+    public string? this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            int index = _headers.IndexOf(default, name);
+            return index < 0 ? null : _headers.GetValue(index);
+        }
+    }
+
+    /// <summary>Reads a header.</summary>
+    /// <param name="name">The header name; case-insensitive.</param>
+    /// <param name="value">The url-decoded value when found.</param>
+    /// <returns><see langword="true"/> if the event carries the header.</returns>
+    public bool TryGetHeader(string name, [NotNullWhen(true)] out string? value)
+    {
+        value = this[name];
+        return value is not null;
+    }
+
+    /// <summary>
+    /// The value of the channel variable <paramref name="name"/> (the <c>variable_</c>-prefixed header), or
+    /// <see langword="null"/>. FreeSWITCH writes an empty value as <c>_undef_</c>; that is returned as it is.
+    /// </summary>
+    /// <param name="name">The variable name without the <c>variable_</c> prefix, e.g. <c>user_name</c>.</param>
+    public string? GetVariable(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        int index = _headers.IndexOf(VariablePrefix, name);
+        return index < 0 ? null : _headers.GetValue(index);
+    }
+
+    /// <summary>
+    /// The items of an array header (<c>ARRAY::a|:b</c>), or a single item for a plain value, or an empty
+    /// array if the header is missing.
+    /// </summary>
+    /// <param name="name">The header name; case-insensitive.</param>
+    public IReadOnlyList<string> GetArray(string name)
+    {
+        string? value = this[name];
+        if (value is null)
+        {
+            return [];
+        }
+
+        return value.StartsWith("ARRAY::", StringComparison.Ordinal)
+            ? value["ARRAY::".Length..].Split("|:")
+            : [value];
+    }
+
+    /// <summary>The event's body (after its own <c>Content-Length</c>), decoded as UTF-8; <see langword="null"/> if it has none.</summary>
+    /// <remarks>For <c>BACKGROUND_JOB</c> this is the command's output.</remarks>
+    public string? Body => _decodedBody ?? (_bodyData is null ? null : _body ??= Encoding.UTF8.GetString(_bodyData, _bodyStart, _bodyLength));
+
+    /// <summary>The event's body as the bytes that arrived; empty if it has none.</summary>
+    public ReadOnlyMemory<byte> BodyBytes => _bodyData is null
+        ? (_decodedBody is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(_decodedBody))
+        : _bodyData.AsMemory(_bodyStart, _bodyLength);
+
+    /// <summary>Every header in the order it arrived, decoded.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Headers
+    {
+        get
+        {
+            for (int i = 0; i < _headers.Count; i++)
+            {
+                yield return new KeyValuePair<string, string>(_headers.GetName(i), _headers.GetValue(i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds an event from headers and an optional body, for tests and for consumers that mock a connection.
+    /// </summary>
+    /// <param name="headers">The headers, in order. Values are taken as they are (not url-encoded).</param>
+    /// <param name="body">An optional body.</param>
+    public static EslEvent Create(IEnumerable<KeyValuePair<string, string>> headers, string? body = null)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return new EslEvent(new HeaderList(headers.ToArray()), EslEventFormat.Plain, null, 0, 0, body);
+    }
+
+    /// <summary>A short description: the event name and channel, never the header values (they can hold phone numbers).</summary>
+    public override string ToString() => UniqueId is { } uuid ? $"{EventName} ({uuid})" : EventName;
+
+    /// <summary>
+    /// Wraps the body of a <c>text/event-plain</c> frame: a url-encoded header block, then, if the inner
+    /// block has a <c>Content-Length</c>, that many bytes of body. Takes ownership of <paramref name="frameBody"/>.
+    /// </summary>
+    internal static EslEvent FromPlain(byte[] frameBody)
+    {
+        ReadOnlySpan<byte> span = frameBody;
+        int blank = span.IndexOf("\n\n"u8);
+        int headerLength = blank < 0 ? TrimTrailingNewlines(span) : blank;
+        var block = new HeaderBlock(frameBody, 0, headerLength);
+        if (blank < 0)
+        {
+            return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
+        }
+
+        // The inner Content-Length is the last header when present; anything else after the blank line is padding.
+        int bodyStart = blank + 2;
+        int lengthIndex = block.IndexOf(default, "Content-Length");
+        if (lengthIndex < 0 || !ContentLength.TryParse(block.GetRawValue(lengthIndex), out long declared))
+        {
+            return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
+        }
+
+        int available = frameBody.Length - bodyStart;
+        int bodyLength = (int)Math.Min(declared, available);
+        return new EslEvent(block, EslEventFormat.Plain, frameBody, bodyStart, bodyLength, null);
+    }
+
+    /// <summary>Wraps already-decoded headers (JSON or XML events).</summary>
+    internal static EslEvent FromDecoded(KeyValuePair<string, string>[] headers, string? body, EslEventFormat format)
+        => new(new HeaderList(headers), format, null, 0, 0, body);
+
+    private static int TrimTrailingNewlines(ReadOnlySpan<byte> span)
+    {
+        int length = span.Length;
+        while (length > 0 && (span[length - 1] == (byte)'\n' || span[length - 1] == (byte)'\r'))
+        {
+            length--;
+        }
+
+        return length;
+    }
+
+    private string ReadEventName()
+    {
+        // Fast path: FreeSWITCH writes Event-Name first, so the name is read without indexing the block.
+        if (_headers is HeaderBlock block && block.Raw.StartsWith(EventNameLine))
+        {
+            ReadOnlySpan<byte> rest = block.Raw[EventNameLine.Length..];
+            int end = rest.IndexOf((byte)'\n');
+            return KnownNames.EventName(end < 0 ? rest : rest[..end]);
+        }
+
+        return this["Event-Name"] ?? string.Empty;
+    }
+}
