@@ -165,6 +165,9 @@ public sealed class EslEvent
         return new EslEvent(block, EslEventFormat.Plain, frameBody, bodyStart, bodyLength, null);
     }
 
+    /// <summary>Wraps a frame's envelope headers as an event (the outbound <c>connect</c> reply is the channel's data).</summary>
+    internal static EslEvent FromEnvelope(HeaderBlock envelope) => new(envelope, EslEventFormat.Plain, null, 0, 0, null);
+
     /// <summary>Wraps already-decoded headers (JSON or XML events).</summary>
     internal static EslEvent FromDecoded(KeyValuePair<string, string>[] headers, string? body, EslEventFormat format)
         => new(new HeaderList(headers), format, null, 0, 0, body);

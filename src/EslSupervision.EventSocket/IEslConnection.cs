@@ -2,7 +2,7 @@ namespace EslSupervision.EventSocket;
 
 /// <summary>
 /// One Event Socket connection to FreeSWITCH: its events as a hot observable, and its commands. Implemented
-/// by <c>EslInboundClient</c> (the client connects to the switch) and <c>EslOutboundSession</c>
+/// by <see cref="EslInboundClient"/> (the client connects to the switch) and <see cref="EslOutboundSession"/>
 /// (the switch's <c>socket</c> application connects to the client for one call).
 /// </summary>
 /// <remarks>

@@ -1,0 +1,415 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using EslSupervision.EventSocket.Diagnostics;
+using EslSupervision.EventSocket.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace EslSupervision.EventSocket.Client;
+
+/// <summary>
+/// One open socket to the switch: a read loop that cuts frames and routes them, a writer that sends one
+/// command at a time, and the correlation of replies (FIFO, in send order), background jobs (by Job-UUID)
+/// and executions (by Event-UUID). Lives exactly as long as the socket; reconnecting makes a new one.
+/// </summary>
+internal sealed class EslConnectionCore : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly PipeReader _reader;
+    private readonly EslConnectionSettings _settings;
+    private readonly Func<object, CancellationToken, ValueTask> _publish;
+    private readonly ILogger _logger;
+    private readonly EslMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Queue<PendingReply> _replies = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<EslBackgroundJobResult>> _jobs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, PendingExecution> _executions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TaskCompletionSource _authRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Task _readLoop;
+    private Exception? _closeReason;
+    private bool _closed;
+
+    public EslConnectionCore(
+        Stream stream,
+        EslConnectionSettings settings,
+        Func<object, CancellationToken, ValueTask> publish,
+        ILogger logger,
+        EslMetrics metrics,
+        TimeProvider time)
+    {
+        _stream = stream;
+        _settings = settings;
+        _publish = publish;
+        _logger = logger;
+        _metrics = metrics;
+        _time = time;
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Completes when the socket is closed, for whatever reason.</summary>
+    public Task Completion => _readLoop;
+
+    /// <summary>Why the connection closed; null while open or after a clean close.</summary>
+    public Exception? CloseReason => Volatile.Read(ref _closeReason);
+
+    /// <summary>Set when the switch announced the close (disconnect notice, <c>exit</c>).</summary>
+    public bool ClosedByNotice { get; private set; }
+
+    public bool IsOpen => !Volatile.Read(ref _closed);
+
+    public EslConnectionSettings Settings => _settings;
+
+    /// <summary>Completes when the switch sends <c>auth/request</c>; fails if it rejects the address instead.</summary>
+    public Task AuthRequested => _authRequested.Task;
+
+    /// <summary>Writes a command and returns its reply frame (<c>command/reply</c> or <c>api/response</c>).</summary>
+    public async Task<EslFrame> SendAsync(EslCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var pending = new PendingReply(command.Name, _time.GetTimestamp());
+        await WriteAsync(command, pending, cancellationToken).ConfigureAwait(false);
+        TimeSpan wait = timeout ?? _settings.CommandTimeout;
+        try
+        {
+            EslFrame reply = await pending.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+            _metrics.CommandCompleted(command.Name, _time.GetElapsedTime(pending.StartedAt), "ok");
+            return reply;
+        }
+        catch (TimeoutException)
+        {
+            pending.Abandoned = true;
+            _metrics.CommandCompleted(command.Name, wait, "timeout");
+            throw new EslTimeoutException(command.Name, wait);
+        }
+        catch (OperationCanceledException)
+        {
+            pending.Abandoned = true;
+            throw;
+        }
+    }
+
+    /// <summary>Registers a background job before its command is written, so its event cannot be missed.</summary>
+    public Task<EslBackgroundJobResult> RegisterJob(string jobUuid)
+    {
+        var job = new TaskCompletionSource<EslBackgroundJobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _jobs[jobUuid] = job;
+        if (!IsOpen)
+        {
+            job.TrySetException(Lost());
+        }
+
+        return job.Task;
+    }
+
+    public void ForgetJob(string jobUuid) => _jobs.TryRemove(jobUuid, out _);
+
+    /// <summary>Registers an execution before its sendmsg is written.</summary>
+    public Task<EslEvent> RegisterExecution(string eventUuid, string uniqueId, string application)
+    {
+        var execution = new PendingExecution(uniqueId, application);
+        _executions[eventUuid] = execution;
+        if (!IsOpen)
+        {
+            execution.TrySetException(Lost());
+        }
+
+        return execution.Task;
+    }
+
+    public void ForgetExecution(string eventUuid) => _executions.TryRemove(eventUuid, out _);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+
+        try
+        {
+            await _readLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _lifetime.Dispose();
+        _writeLock.Dispose();
+    }
+
+    private async Task WriteAsync(EslCommand command, PendingReply pending, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Enqueued under the write lock: the queue's order is the wire's order.
+            lock (_replies)
+            {
+                if (_closed)
+                {
+                    throw Lost();
+                }
+
+                _replies.Enqueue(pending);
+            }
+
+            // A half-written command would corrupt the stream, so the caller's token does not cut a write;
+            // only the connection's own shutdown does.
+            await _stream.WriteAsync(command.Bytes, _lifetime.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var lost = new EslConnectionException($"Writing '{command.Name}' failed: the connection is closed.", ex);
+            Close(lost);
+            throw lost;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        Exception? reason = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                long before = buffer.Length;
+                try
+                {
+                    while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame))
+                    {
+                        _metrics.FrameReceived();
+                        await HandleAsync(frame!).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _metrics.BytesReceived(before - buffer.Length);
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        reason = new EslConnectionException($"The connection closed in the middle of a frame ({buffer.Length} bytes unread).");
+                    }
+                    else if (!ClosedByNotice)
+                    {
+                        reason = new EslConnectionException("The switch closed the connection.");
+                    }
+
+                    break;
+                }
+            }
+        }
+        catch (EslProtocolException ex)
+        {
+            _metrics.ProtocolError();
+            Log.ProtocolError(_logger, ex);
+            reason = ex;
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            reason = null;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            reason = _lifetime.IsCancellationRequested ? null : new EslConnectionException("The connection was lost.", ex);
+        }
+        finally
+        {
+            Close(reason);
+            await _reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask HandleAsync(EslFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case EslContentType.EventPlain:
+                return PublishEventAsync(EslEvent.FromPlain(frame.Body));
+            case EslContentType.EventJson:
+                return PublishEventAsync(JsonEventParser.Parse(frame.Body));
+            case EslContentType.EventXml:
+                return PublishEventAsync(XmlEventParser.Parse(frame.Body));
+            case EslContentType.CommandReply:
+            case EslContentType.ApiResponse:
+                CompleteReply(frame);
+                return ValueTask.CompletedTask;
+            case EslContentType.AuthRequest:
+                _authRequested.TrySetResult();
+                return ValueTask.CompletedTask;
+            case EslContentType.RudeRejection:
+                _authRequested.TrySetException(new EslAuthenticationException("The switch rejected this address (text/rude-rejection): check its ACL."));
+                ClosedByNotice = true;
+                return ValueTask.CompletedTask;
+            case EslContentType.DisconnectNotice:
+                return HandleDisconnectNoticeAsync(frame);
+            case EslContentType.LogData:
+                return _publish(ToLogLine(frame), _lifetime.Token);
+            default:
+                Log.UnknownFrame(_logger);
+                return ValueTask.CompletedTask;
+        }
+    }
+
+    private ValueTask PublishEventAsync(EslEvent e)
+    {
+        _metrics.EventReceived();
+        if (!_jobs.IsEmpty || !_executions.IsEmpty)
+        {
+            Correlate(e);
+        }
+
+        return _publish(e, _lifetime.Token);
+    }
+
+    /// <summary>Completes background jobs and executions here, before the buffer, so overflow can never lose them.</summary>
+    private void Correlate(EslEvent e)
+    {
+        switch (e.EventName)
+        {
+            case "BACKGROUND_JOB":
+                if (e["Job-UUID"] is { } jobUuid && _jobs.TryRemove(jobUuid, out var job))
+                {
+                    job.TrySetResult(new EslBackgroundJobResult(jobUuid, e.Body ?? string.Empty));
+                }
+
+                break;
+            case "CHANNEL_EXECUTE_COMPLETE":
+                if (e["Application-UUID"] is { } appUuid && _executions.TryRemove(appUuid, out var execution))
+                {
+                    execution.TrySetResult(e);
+                }
+
+                break;
+            case "CHANNEL_HANGUP_COMPLETE":
+            case "CHANNEL_DESTROY":
+                if (e.UniqueId is { } uuid)
+                {
+                    string? cause = e["Hangup-Cause"];
+                    foreach (var (key, pending) in _executions)
+                    {
+                        if (string.Equals(pending.UniqueId, uuid, StringComparison.OrdinalIgnoreCase) && _executions.TryRemove(key, out _))
+                        {
+                            pending.TrySetException(new EslChannelGoneException(uuid, pending.Application, cause));
+                        }
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private void CompleteReply(EslFrame frame)
+    {
+        PendingReply? pending;
+        lock (_replies)
+        {
+            _replies.TryDequeue(out pending);
+        }
+
+        if (pending is null)
+        {
+            Log.UnexpectedReply(_logger, frame.Type.ToString());
+            return;
+        }
+
+        if (pending.Abandoned)
+        {
+            Log.LateReplyDiscarded(_logger, pending.Command);
+        }
+
+        pending.TrySetResult(frame);
+    }
+
+    private ValueTask HandleDisconnectNoticeAsync(EslFrame frame)
+    {
+        string disposition = frame.Header("Content-Disposition") ?? "disconnect";
+        bool linger = string.Equals(disposition, "linger", StringComparison.OrdinalIgnoreCase);
+        if (!linger)
+        {
+            ClosedByNotice = true;
+        }
+
+        Log.DisconnectNotice(_logger, disposition);
+        int? lingerTime = int.TryParse(frame.Header("Linger-Time"), out int seconds) ? seconds : null;
+        var notice = new EslDisconnectNotice(linger, frame.Header("Controlled-Session-UUID"), lingerTime, frame.BodyText);
+        return _publish(notice, _lifetime.Token);
+    }
+
+    private static EslLogLine ToLogLine(EslFrame frame)
+    {
+        _ = int.TryParse(frame.Header("Log-Level"), out int level);
+        _ = int.TryParse(frame.Header("Log-Line"), out int line);
+        return new EslLogLine(level, frame.Header("Log-File"), frame.Header("Log-Func"), line, frame.Header("User-Data"), frame.BodyText);
+    }
+
+    private EslConnectionException Lost()
+        => CloseReason as EslConnectionException
+           ?? new EslConnectionException("The connection is closed.", CloseReason);
+
+    /// <summary>Marks the connection closed and fails everything still waiting on it, at once.</summary>
+    private void Close(Exception? reason)
+    {
+        PendingReply[] waiting;
+        lock (_replies)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            Volatile.Write(ref _closeReason, reason);
+            waiting = [.. _replies];
+            _replies.Clear();
+        }
+
+        _lifetime.Cancel();
+        EslConnectionException lost = Lost();
+        _authRequested.TrySetException(reason ?? lost);
+        foreach (PendingReply pending in waiting)
+        {
+            pending.TrySetException(lost);
+        }
+
+        foreach (string key in _jobs.Keys)
+        {
+            if (_jobs.TryRemove(key, out var job))
+            {
+                job.TrySetException(lost);
+            }
+        }
+
+        foreach (string key in _executions.Keys)
+        {
+            if (_executions.TryRemove(key, out var execution))
+            {
+                execution.TrySetException(lost);
+            }
+        }
+
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

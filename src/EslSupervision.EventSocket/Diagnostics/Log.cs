@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace EslSupervision.EventSocket.Diagnostics;
+
+/// <summary>
+/// Every log line of the Event Socket layer, source-generated, with stable event ids (1000-1999).
+/// Passwords are never a parameter; UUIDs and numbers only at Debug.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Connected to FreeSWITCH at {Endpoint}.")]
+    public static partial void Connected(ILogger logger, string endpoint);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Connection to FreeSWITCH at {Endpoint} lost; reconnecting in {DelayMs} ms (attempt {Attempt}).")]
+    public static partial void Reconnecting(ILogger logger, string endpoint, double delayMs, int attempt, Exception? reason);
+
+    [LoggerMessage(1002, LogLevel.Information, "Reconnected to FreeSWITCH at {Endpoint}; {Subscriptions} subscriptions and {Filters} filters restored.")]
+    public static partial void Reconnected(ILogger logger, string endpoint, int subscriptions, int filters);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Reconnection attempt {Attempt} to {Endpoint} failed.")]
+    public static partial void ReconnectFailed(ILogger logger, int attempt, string endpoint, Exception error);
+
+    [LoggerMessage(1004, LogLevel.Error, "Protocol error from FreeSWITCH; closing the connection.")]
+    public static partial void ProtocolError(ILogger logger, Exception error);
+
+    [LoggerMessage(1005, LogLevel.Information, "Connection to FreeSWITCH closed.")]
+    public static partial void Closed(ILogger logger, Exception? reason);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Subscribers fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity}).")]
+    public static partial void EventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity);
+
+    [LoggerMessage(1007, LogLevel.Debug, "Late reply to timed-out '{Command}' discarded.")]
+    public static partial void LateReplyDiscarded(ILogger logger, string command);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Reply with no command waiting for it ({ContentType}); ignored.")]
+    public static partial void UnexpectedReply(ILogger logger, string contentType);
+
+    [LoggerMessage(1009, LogLevel.Error, "An event subscriber threw; the event stream goes on.")]
+    public static partial void SubscriberFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Frame with unknown content type ignored.")]
+    public static partial void UnknownFrame(ILogger logger);
+
+    [LoggerMessage(1011, LogLevel.Information, "FreeSWITCH sent a disconnect notice ({Disposition}).")]
+    public static partial void DisconnectNotice(ILogger logger, string disposition);
+
+    [LoggerMessage(1012, LogLevel.Information, "Outbound listener accepting FreeSWITCH socket connections on {Endpoint}.")]
+    public static partial void ListenerStarted(ILogger logger, string endpoint);
+
+    [LoggerMessage(1013, LogLevel.Error, "The outbound session handler failed.")]
+    public static partial void SessionHandlerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Could not restore subscription or filter after reconnecting.")]
+    public static partial void ReplayFailed(ILogger logger, Exception error);
+}

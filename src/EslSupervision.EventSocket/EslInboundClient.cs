@@ -1,0 +1,260 @@
+using System.Diagnostics.Metrics;
+using System.Net.Sockets;
+using EslSupervision.EventSocket.Client;
+using EslSupervision.EventSocket.Diagnostics;
+using EslSupervision.EventSocket.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EslSupervision.EventSocket;
+
+/// <summary>
+/// An inbound Event Socket connection: the client connects to the switch (port 8021 by default) and
+/// authenticates. If the connection is lost it reconnects with jittered exponential backoff, re-authenticates
+/// and restores its subscriptions and filters before commands flow again; <see cref="EslConnection.Events"/>
+/// carries on across reconnections.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Password = secret });
+/// await client.ConnectAsync();
+/// await client.SubscribeAsync(["CHANNEL_PARK"]);
+/// using var _ = client.Events.Subscribe(e => Console.WriteLine(e.EventName));
+/// </code>
+/// </example>
+public sealed class EslInboundClient : EslConnection
+{
+    private readonly EslClientOptions _options;
+    private readonly ReconnectBackoff _backoff;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly string _endpoint;
+    private EslConnectionCore? _core;
+    private Task _supervision = Task.CompletedTask;
+    private volatile bool _exitRequested;
+    private int _disposed;
+
+    /// <summary>Creates a client; nothing is opened until <see cref="ConnectAsync"/>.</summary>
+    /// <param name="options">Where to connect and how; validated here.</param>
+    /// <param name="loggerFactory">Logging; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">Time for timeouts and backoff; the system clock when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the library's meter under DI; a shared meter when <see langword="null"/>.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid (e.g. no password).</exception>
+    public EslInboundClient(EslClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(Validated(options), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EslInboundClient>(), timeProvider ?? TimeProvider.System, EslMetrics.Create(meterFactory))
+    {
+    }
+
+    /// <summary>Creates a client from DI options.</summary>
+    /// <param name="options">Where to connect and how; validated here.</param>
+    /// <param name="loggerFactory">Logging; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">Time for timeouts and backoff; the system clock when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the library's meter; a shared meter when <see langword="null"/>.</param>
+    public EslInboundClient(IOptions<EslClientOptions> options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, loggerFactory, timeProvider, meterFactory)
+    {
+    }
+
+    private EslInboundClient(EslClientOptions options, ILogger logger, TimeProvider time, EslMetrics metrics)
+        : base(ToSettings(options), logger, metrics, time)
+    {
+        _options = options;
+        _endpoint = options.ToString();
+        _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, JitterSource);
+    }
+
+    /// <summary>For tests: where backoff jitter comes from (0..1). Defaults to <see cref="Random.Shared"/>.</summary>
+    internal static Func<double>? JitterSource { get; set; }
+
+    private protected override EslConnectionCore Core
+        => _core is { IsOpen: true } core
+            ? core
+            : throw new EslConnectionException(State == EslConnectionState.Reconnecting
+                ? $"Not connected to {_endpoint}: reconnecting."
+                : $"Not connected to {_endpoint}.");
+
+    /// <summary>Connects and authenticates. Reconnection (if enabled) applies only after a first successful connect.</summary>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <exception cref="EslAuthenticationException">The password or the address was refused.</exception>
+    /// <exception cref="EslConnectionException">The switch could not be reached in <see cref="EslClientOptions.ConnectTimeout"/>.</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_core is { IsOpen: true })
+        {
+            throw new InvalidOperationException("The client is already connected.");
+        }
+
+        SetState(EslConnectionState.Connecting);
+        try
+        {
+            EslConnectionCore core = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ReplaySubscriptionsAsync(core, cancellationToken).ConfigureAwait(false);
+            _core = core;
+        }
+        catch
+        {
+            SetState(EslConnectionState.Disconnected);
+            throw;
+        }
+
+        SetState(EslConnectionState.Connected);
+        Log.Connected(Logger, _endpoint);
+        _supervision = SuperviseAsync(_core);
+    }
+
+    /// <summary>Closes the connection for good: no reconnection; pending commands fail; the event streams complete.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        if (_core is { } core)
+        {
+            await core.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _supervision.ConfigureAwait(false);
+        SetState(EslConnectionState.Closed);
+        CompleteState();
+        await Dispatcher.DisposeAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    private protected override void OnExitRequested() => _exitRequested = true;
+
+    private static EslClientOptions Validated(EslClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptionsResult result = new EslClientOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(EslClientOptions), typeof(EslClientOptions), result.Failures);
+        }
+
+        return options;
+    }
+
+    private static EslConnectionSettings ToSettings(EslClientOptions o)
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize);
+
+    private async Task<EslConnectionCore> OpenAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _shutdown.Token);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        EslConnectionCore? core = null;
+        try
+        {
+            // FreeSWITCH does not enable keep-alive on inbound sockets; ours detects a dead peer eventually.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            await socket.ConnectAsync(_options.Host, _options.Port, linked.Token).ConfigureAwait(false);
+            core = new EslConnectionCore(new NetworkStream(socket, ownsSocket: true), Settings, Dispatcher.PublishAsync, Logger, Metrics, Time);
+            await core.AuthRequested.WaitAsync(linked.Token).ConfigureAwait(false);
+            await AuthenticateAsync(core, linked.Token).ConfigureAwait(false);
+            return core;
+        }
+        catch (Exception ex) when (ex is not EslException)
+        {
+            if (core is not null)
+            {
+                await core.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw ex is OperationCanceledException
+                ? new EslConnectionException($"Could not connect to {_endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s.", ex)
+                : new EslConnectionException($"Could not connect to {_endpoint}: {ex.Message}", ex);
+        }
+        catch
+        {
+            if (core is not null)
+            {
+                await core.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task AuthenticateAsync(EslConnectionCore core, CancellationToken cancellationToken)
+    {
+        // The password is validated like any other value but never appears in a message or a log.
+        EslCommand command = _options.User is { } user
+            ? EslCommand.Create("userauth").Rest(CommandText.EnsureToken(user, nameof(EslClientOptions.User)) + ":" + CommandText.EnsureLine(_options.Password, nameof(EslClientOptions.Password)), nameof(EslClientOptions.Password)).Build()
+            : EslCommand.Create("auth").Rest(CommandText.EnsureLine(_options.Password, nameof(EslClientOptions.Password)), nameof(EslClientOptions.Password)).Build();
+        EslFrame reply = await core.SendAsync(command, cancellationToken, _options.ConnectTimeout).ConfigureAwait(false);
+        string text = reply.Header("Reply-Text") ?? string.Empty;
+        if (!text.StartsWith("+OK", StringComparison.Ordinal))
+        {
+            throw new EslAuthenticationException($"FreeSWITCH at {_endpoint} refused the credentials ({text}).");
+        }
+    }
+
+    private async Task SuperviseAsync(EslConnectionCore core)
+    {
+        await core.Completion.ConfigureAwait(false);
+        if (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Exception? reason = core.CloseReason;
+        Log.Closed(Logger, reason);
+        if (_exitRequested || !_options.Reconnect)
+        {
+            SetState(EslConnectionState.Closed);
+            await Dispatcher.CompleteAsync(_exitRequested ? null : reason ?? new EslConnectionException("The connection was closed.")).ConfigureAwait(false);
+            return;
+        }
+
+        SetState(EslConnectionState.Reconnecting);
+        for (int attempt = 0; !_shutdown.IsCancellationRequested; attempt++)
+        {
+            TimeSpan delay = _backoff.Next(attempt);
+            Log.Reconnecting(Logger, _endpoint, delay.TotalMilliseconds, attempt + 1, reason);
+            try
+            {
+                await Task.Delay(delay, Time, _shutdown.Token).ConfigureAwait(false);
+                EslConnectionCore next = await OpenAsync(_shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    await ReplaySubscriptionsAsync(next, _shutdown.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.ReplayFailed(Logger, ex);
+                    await next.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                _core = next;
+                Metrics.Reconnected();
+                Log.Reconnected(Logger, _endpoint, Subscriptions.EventCount, Subscriptions.FilterCount);
+                SetState(EslConnectionState.Connected);
+                _supervision = SuperviseAsync(next);
+                await core.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.ReconnectFailed(Logger, attempt + 1, _endpoint, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Xml;
+
+namespace EslSupervision.EventSocket.Protocol;
+
+/// <summary>
+/// Reads a <c>text/event-xml</c> body: <c>&lt;event&gt;&lt;headers&gt;&lt;Name&gt;urlencoded&lt;/Name&gt;…&lt;/headers&gt;&lt;body&gt;…&lt;/body&gt;&lt;/event&gt;</c>.
+/// </summary>
+internal static class XmlEventParser
+{
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreWhitespace = true,
+    };
+
+    public static EslEvent Parse(byte[] xml)
+    {
+        try
+        {
+            using var stream = new MemoryStream(xml, writable: false);
+            using var reader = XmlReader.Create(stream, Settings);
+            var headers = new List<KeyValuePair<string, string>>(64);
+            string? body = null;
+            reader.MoveToContent();
+            if (reader.Name != "event")
+            {
+                throw new EslProtocolException("An XML event has no <event> root.");
+            }
+
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+
+                if (reader.Name == "headers")
+                {
+                    continue;
+                }
+
+                if (reader.Name == "body")
+                {
+                    body = reader.ReadElementContentAsString();
+                    continue;
+                }
+
+                string name = reader.Name;
+                string raw = reader.ReadElementContentAsString();
+                headers.Add(new(name, UrlDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(raw))));
+            }
+
+            return EslEvent.FromDecoded([.. headers], body, EslEventFormat.Xml);
+        }
+        catch (XmlException ex)
+        {
+            throw new EslProtocolException("An XML event is not well-formed: " + ex.Message);
+        }
+    }
+}
