@@ -83,11 +83,11 @@ public abstract class EslConnection : IEslConnection
     /// <inheritdoc />
     public async Task<EslBackgroundJobResult> BackgroundApiAsync(string command, string? arguments = null, CancellationToken cancellationToken = default)
     {
-        EnsureToken(command, nameof(command));
-        await EnsureSubscribedAsync(JobTrackingEvents, cancellationToken).ConfigureAwait(false);
+        // Built (and so validated) before anything, even the subscription, is written.
         string jobUuid = Guid.NewGuid().ToString();
         EslCommand cmd = EslCommand.Create("bgapi").Token(command, nameof(command)).Rest(arguments, nameof(arguments))
             .Header("Job-UUID", jobUuid).Build();
+        await EnsureSubscribedAsync(JobTrackingEvents, cancellationToken).ConfigureAwait(false);
         EslConnectionCore core = Core;
         Task<EslBackgroundJobResult> job = core.RegisterJob(jobUuid);
         try
@@ -112,7 +112,6 @@ public abstract class EslConnection : IEslConnection
         EnsureToken(application, nameof(application));
         string eventUuid = options?.EventUuid ?? Guid.NewGuid().ToString();
         EnsureToken(eventUuid, nameof(options));
-        await EnsureSubscribedAsync(ExecuteTrackingEvents, cancellationToken).ConfigureAwait(false);
 
         EslCommand.Builder builder = EslCommand.Create("sendmsg").Token(uniqueId, nameof(uniqueId))
             .Header("call-command", "execute")
@@ -137,11 +136,14 @@ public abstract class EslConnection : IEslConnection
             builder.Header("event-lock", "true");
         }
 
+        // Built (and so validated) before anything, even the subscription, is written.
+        EslCommand sendmsg = builder.Build();
+        await EnsureSubscribedAsync(ExecuteTrackingEvents, cancellationToken).ConfigureAwait(false);
         EslConnectionCore core = Core;
         Task<EslEvent> completion = core.RegisterExecution(eventUuid, uniqueId, application);
         try
         {
-            await ExpectOkAsync(core, builder.Build(), cancellationToken).ConfigureAwait(false);
+            await ExpectOkAsync(core, sendmsg, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

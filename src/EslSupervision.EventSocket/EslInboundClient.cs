@@ -223,10 +223,12 @@ public sealed class EslInboundClient : EslConnection
         for (int attempt = 0; !_shutdown.IsCancellationRequested; attempt++)
         {
             TimeSpan delay = _backoff.Next(attempt);
-            Log.Reconnecting(Logger, _endpoint, delay.TotalMilliseconds, attempt + 1, reason);
             try
             {
-                await Task.Delay(delay, Time, _shutdown.Token).ConfigureAwait(false);
+                // The timer is started before the line is logged, so whoever reads the log knows it is running.
+                Task waiting = Task.Delay(delay, Time, _shutdown.Token);
+                Log.Reconnecting(Logger, _endpoint, delay.TotalMilliseconds, attempt + 1, reason);
+                await waiting.ConfigureAwait(false);
                 EslConnectionCore next = await OpenAsync(_shutdown.Token).ConfigureAwait(false);
                 try
                 {
