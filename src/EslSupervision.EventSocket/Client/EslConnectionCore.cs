@@ -349,7 +349,15 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         Log.DisconnectNotice(_logger, disposition);
         int? lingerTime = int.TryParse(frame.Header("Linger-Time"), out int seconds) ? seconds : null;
         var notice = new EslDisconnectNotice(linger, frame.Header("Controlled-Session-UUID"), lingerTime, frame.BodyText);
-        return _publish(notice, _lifetime.Token);
+        ValueTask published = _publish(notice, _lifetime.Token);
+        if (!linger)
+        {
+            // The final notice is the switch's last word (libesl treats it as fatal too): stop reading now
+            // rather than wait for a close that a half-open peer may never send.
+            _lifetime.Cancel();
+        }
+
+        return published;
     }
 
     private static EslLogLine ToLogLine(EslFrame frame)
