@@ -22,10 +22,11 @@ internal sealed class Subscription
 
     public string? SessionUuid { get; set; }
 
-    public bool Any => _all || _events.Count > 0 || _subclasses.Count > 0;
+    public bool Any { get; private set; }
 
     public void Add(IEnumerable<string> tokens)
     {
+        Any = true;
         var custom = false;
         foreach (var t in tokens)
         {
@@ -55,6 +56,7 @@ internal sealed class Subscription
     public void AddMyEvents(string uuid)
     {
         SessionUuid = uuid;
+        Any = true;
         foreach (var e in MyEventsSet)
         {
             _events.Add(e);
@@ -96,6 +98,7 @@ internal sealed class Subscription
         _events.Clear();
         _subclasses.Clear();
         SessionUuid = null;
+        Any = false;
     }
 
     public string AddFilter(string header, string value)
