@@ -1,0 +1,14 @@
+namespace EslSupervision.Testing;
+
+/// <summary>A directory user of the fake switch (a registered phone).</summary>
+/// <param name="Extension">The extension, e.g. <c>1004</c>.</param>
+/// <param name="Domain">The domain, e.g. <c>pbx.lab</c>.</param>
+/// <param name="DisplayName">The display name used as caller name.</param>
+public sealed record FakeUser(string Extension, string Domain, string DisplayName)
+{
+    /// <summary>The <c>esl-password</c> directory param that <c>userauth</c> checks; null disables userauth for this user.</summary>
+    public string? EslPassword { get; init; }
+
+    /// <summary>The <c>esl-allowed-api</c> list; when set, <c>api</c> on a userauth connection is denied.</summary>
+    public string? AllowedApi { get; init; }
+}
