@@ -17,7 +17,7 @@ public enum ServiceCodeError
     /// <summary>The string contains a control character (CR, LF, NUL, ...).</summary>
     ControlCharacter,
 
-    /// <summary>The string is longer than any valid service code.</summary>
+    /// <summary>The string is far longer than any service code (more than 64 characters).</summary>
     TooLong,
 
     /// <summary>The string does not start with a configured service-code prefix.</summary>
@@ -79,11 +79,13 @@ public sealed class ServiceCodeParseResult
 /// </summary>
 public sealed class ServiceCodeParser
 {
+    /// <summary>Longer strings are refused before they are looked at (a prefix plus 32 digits fits easily).</summary>
+    private const int MaxDialedLength = 64;
+
     private readonly (string Prefix, SupervisionMode Mode)[] _prefixes;
     private readonly Dictionary<string, SupervisionMode> _digits;
     private readonly int _minDigits;
     private readonly int _maxDigits;
-    private readonly int _maxLength;
 
     /// <summary>Creates a parser from options, which must pass <see cref="SupervisionOptionsValidator"/>.</summary>
     /// <param name="options">The options; they are copied.</param>
@@ -111,7 +113,6 @@ public sealed class ServiceCodeParser
         };
         _minDigits = options.ExtensionMinDigits;
         _maxDigits = options.ExtensionMaxDigits;
-        _maxLength = _prefixes.Max(p => p.Prefix.Length) + _maxDigits;
     }
 
     /// <summary>The in-call DTMF digits and the modes they select.</summary>
@@ -136,9 +137,9 @@ public sealed class ServiceCodeParser
             return ServiceCodeParseResult.Failure(ServiceCodeError.Whitespace, "The dialled string has leading or trailing whitespace.");
         }
 
-        if (dialed.Length > _maxLength)
+        if (dialed.Length > MaxDialedLength)
         {
-            return ServiceCodeParseResult.Failure(ServiceCodeError.TooLong, $"The dialled string is longer than any service code ({_maxLength} characters at most).");
+            return ServiceCodeParseResult.Failure(ServiceCodeError.TooLong, $"The dialled string is longer than {MaxDialedLength} characters.");
         }
 
         foreach ((string prefix, SupervisionMode mode) in _prefixes)
