@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+
+namespace EslSupervision.Permissions;
+
+/// <summary>
+/// The default permission model: a user may supervise an agent when some ring group of the same tenant lists
+/// the user as a member with <see cref="RingGroupMemberOptions.Supervisor"/> set and the agent as a member,
+/// and the user's <see cref="RingGroupMemberOptions.AllowedModes"/> contain the mode. Reads the current
+/// options on every decision, so configuration reloads apply to the next decision.
+/// </summary>
+public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider
+{
+    private readonly IOptionsMonitor<SupervisionOptions> _options;
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="options">The supervision options (ring groups).</param>
+    public RingGroupPermissionProvider(IOptionsMonitor<SupervisionOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PermissionDecision> AuthorizeAsync(SupervisionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ValueTask.FromResult(Decide(_options.CurrentValue, request));
+    }
+
+    private static PermissionDecision Decide(SupervisionOptions options, SupervisionRequest request)
+    {
+        bool supervisesSomeGroup = false;
+        bool supervisesAgentGroup = false;
+        foreach (RingGroupOptions? group in options.RingGroups ?? [])
+        {
+            if (group?.Members is null || !string.Equals(group.Tenant, request.Tenant, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            RingGroupMemberOptions? supervisor = null;
+            bool agentIsMember = false;
+            foreach (RingGroupMemberOptions? member in group.Members)
+            {
+                if (member is null)
+                {
+                    continue;
+                }
+
+                if (member.Supervisor && string.Equals(member.Extension, request.SupervisorExtension, StringComparison.Ordinal))
+                {
+                    supervisor = member;
+                }
+
+                if (string.Equals(member.Extension, request.AgentExtension, StringComparison.Ordinal))
+                {
+                    agentIsMember = true;
+                }
+            }
+
+            if (supervisor is null)
+            {
+                continue;
+            }
+
+            supervisesSomeGroup = true;
+            if (!agentIsMember)
+            {
+                continue;
+            }
+
+            supervisesAgentGroup = true;
+            if (supervisor.Allows(request.Mode))
+            {
+                return PermissionDecision.Allow();
+            }
+        }
+
+        if (supervisesAgentGroup)
+        {
+            return PermissionDecision.Deny(DenialReason.ModeNotAllowed, $"No ring group shared with the agent allows the supervisor to use {request.Mode}.");
+        }
+
+        return supervisesSomeGroup
+            ? PermissionDecision.Deny(DenialReason.NotASupervisor, "The user supervises no ring group the agent belongs to.")
+            : PermissionDecision.Deny(DenialReason.NotASupervisor, "The user is not a supervisor of any ring group in the tenant.");
+    }
+}

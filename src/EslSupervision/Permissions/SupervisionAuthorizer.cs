@@ -1,0 +1,219 @@
+using EslSupervision.Calls;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EslSupervision.Permissions;
+
+/// <summary>One attempt to supervise (or to switch mode), as the controller sees it.</summary>
+/// <param name="SupervisorLegId">The supervisor's leg (the parked or eavesdropping channel).</param>
+/// <param name="SupervisorUserName">The leg's authenticated <c>variable_user_name</c>; never the caller ID. If null, the registry's view of the leg is used.</param>
+/// <param name="SupervisorDomain">The leg's authenticated <c>variable_domain_name</c>.</param>
+/// <param name="AgentExtension">The agent's extension from the service code.</param>
+/// <param name="Mode">The requested mode.</param>
+public sealed record SupervisionAttempt(string SupervisorLegId, string? SupervisorUserName, string? SupervisorDomain, string AgentExtension, SupervisionMode Mode)
+{
+    /// <summary>
+    /// The leg already being supervised (on a mode switch); when null the agent's active bridged leg is looked up.
+    /// </summary>
+    public string? TargetLegId { get; init; }
+}
+
+/// <summary>The authorizer's answer: the decision and, when allowed, the agent's leg to eavesdrop on.</summary>
+/// <param name="Decision">Allowed or denied.</param>
+/// <param name="AgentLeg">The agent's own leg of the active call, when it was found.</param>
+public sealed record SupervisionAuthorization(PermissionDecision Decision, CallLeg? AgentLeg)
+{
+    /// <summary>Whether supervision is allowed.</summary>
+    public bool IsAllowed => Decision.IsAllowed && AgentLeg is not null;
+}
+
+/// <summary>
+/// Decides a supervision attempt: first the built-in guards (supervision enabled for the tenant, authenticated
+/// supervisor, agent in the same tenant, not oneself, target not a supervisor's leg, agent on an active bridged
+/// call), then the <see cref="ISupervisionPermissionProvider"/> within <see cref="SupervisionOptions.PermissionTimeout"/>.
+/// Fails closed: an exception, time-out or missing answer is a denial. Stateless per call: use it at the start
+/// and on every mode switch.
+/// </summary>
+public sealed partial class SupervisionAuthorizer
+{
+    private readonly ISupervisionPermissionProvider _provider;
+    private readonly ICallRegistry _registry;
+    private readonly IOptionsMonitor<SupervisionOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the authorizer.</summary>
+    /// <param name="provider">The permission provider.</param>
+    /// <param name="registry">The live call registry.</param>
+    /// <param name="options">The supervision options (read on every decision).</param>
+    /// <param name="timeProvider">The clock for the provider's time-out; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">The logger.</param>
+    public SupervisionAuthorizer(
+        ISupervisionPermissionProvider provider,
+        ICallRegistry registry,
+        IOptionsMonitor<SupervisionOptions> options,
+        TimeProvider? timeProvider = null,
+        ILogger<SupervisionAuthorizer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        _provider = provider;
+        _registry = registry;
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Decides one attempt.</summary>
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="cancellationToken">The caller's cancellation; cancelling throws <see cref="OperationCanceledException"/>.</param>
+    public async ValueTask<SupervisionAuthorization> AuthorizeAsync(SupervisionAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        SupervisionOptions options = _options.CurrentValue;
+        (PermissionDecision? denial, CallLeg? agentLeg, SupervisionRequest? request) = Guard(attempt, options);
+        if (denial is not null)
+        {
+            LogDenied(_logger, attempt.SupervisorLegId, denial.Reason);
+            return new SupervisionAuthorization(denial, agentLeg);
+        }
+
+        PermissionDecision decision = await AskProviderAsync(request!, options.PermissionTimeout, cancellationToken).ConfigureAwait(false);
+        if (decision.IsAllowed)
+        {
+            LogAllowed(_logger, attempt.SupervisorLegId, attempt.Mode, agentLeg!.UniqueId);
+        }
+        else
+        {
+            LogDenied(_logger, attempt.SupervisorLegId, decision.Reason);
+        }
+
+        return new SupervisionAuthorization(decision, agentLeg);
+    }
+
+    private (PermissionDecision? Denial, CallLeg? AgentLeg, SupervisionRequest? Request) Guard(SupervisionAttempt attempt, SupervisionOptions options)
+    {
+        string? user = attempt.SupervisorUserName;
+        string? domain = attempt.SupervisorDomain;
+        if (user is null && domain is null && _registry.GetLeg(attempt.SupervisorLegId)?.AuthenticatedUser is { } known)
+        {
+            (user, domain) = (known.Extension, known.Tenant);
+        }
+
+        if (string.IsNullOrEmpty(user) || user == "_undef_" || TextRules.ContainsControl(user) || !TextRules.IsDomainLike(domain))
+        {
+            return (PermissionDecision.Deny(DenialReason.Unauthenticated, "The supervisor's leg is not authenticated (no user_name/domain_name)."), null, null);
+        }
+
+        if (!options.IsTenantEnabled(domain))
+        {
+            return (PermissionDecision.Deny(DenialReason.SupervisionDisabled, "Supervision is not enabled for the tenant."), null, null);
+        }
+
+        if (!TextRules.IsExtension(attempt.AgentExtension, options.ExtensionMinDigits, options.ExtensionMaxDigits))
+        {
+            return (PermissionDecision.Deny(DenialReason.InvalidServiceCode, "The agent extension is not valid."), null, null);
+        }
+
+        if (string.Equals(attempt.AgentExtension, user, StringComparison.Ordinal))
+        {
+            return (PermissionDecision.Deny(DenialReason.SelfSupervision, "A user cannot supervise their own calls."), null, null);
+        }
+
+        CallLeg? leg;
+        if (attempt.TargetLegId is { } targetId)
+        {
+            leg = _registry.GetLeg(targetId);
+            if (leg is null)
+            {
+                return (PermissionDecision.Deny(DenialReason.AgentNotOnCall, "The target leg no longer exists."), null, null);
+            }
+
+            if (leg.Agent is null && leg.IsSupervising)
+            {
+                return (PermissionDecision.Deny(DenialReason.TargetIsSupervisorLeg, "The target leg is a supervisor's leg."), leg, null);
+            }
+
+            if (leg.Agent is null)
+            {
+                return (PermissionDecision.Deny(DenialReason.UnknownAgent, "The target leg belongs to no known agent."), leg, null);
+            }
+
+            if (!string.Equals(leg.Agent.Tenant, domain, StringComparison.OrdinalIgnoreCase))
+            {
+                return (PermissionDecision.Deny(DenialReason.CrossTenant, "The target leg belongs to another tenant."), leg, null);
+            }
+
+            if (!string.Equals(leg.Agent.Extension, attempt.AgentExtension, StringComparison.Ordinal))
+            {
+                return (PermissionDecision.Deny(DenialReason.UnknownAgent, "The target leg belongs to another agent than requested."), leg, null);
+            }
+        }
+        else
+        {
+            leg = _registry.FindActiveAgentLeg(domain!, attempt.AgentExtension);
+            if (leg is null)
+            {
+                return (PermissionDecision.Deny(DenialReason.AgentNotOnCall, "The agent has no active bridged call."), null, null);
+            }
+        }
+
+        if (leg.UniqueId == attempt.SupervisorLegId || leg.BridgedTo == attempt.SupervisorLegId)
+        {
+            return (PermissionDecision.Deny(DenialReason.SelfSupervision, "The supervisor is a party to the target call."), leg, null);
+        }
+
+        if (leg.IsSupervising)
+        {
+            return (PermissionDecision.Deny(DenialReason.TargetIsSupervisorLeg, "The target leg is a supervisor's leg."), leg, null);
+        }
+
+        if (!leg.IsBridged)
+        {
+            return (PermissionDecision.Deny(DenialReason.AgentNotOnCall, "The agent's leg is not bridged to a call."), leg, null);
+        }
+
+        return (null, leg, new SupervisionRequest(leg.Agent!.Tenant, user, attempt.AgentExtension, attempt.Mode));
+    }
+
+    private async ValueTask<PermissionDecision> AskProviderAsync(SupervisionRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        try
+        {
+            // WaitAsync also bounds a provider that ignores its token.
+            PermissionDecision? decision = await _provider.AuthorizeAsync(request, linked.Token).AsTask()
+                .WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return decision ?? PermissionDecision.Deny(DenialReason.ProviderError, "The permission provider gave no answer.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && timeoutSource.IsCancellationRequested))
+        {
+            LogProviderTimedOut(_logger, timeout);
+            return PermissionDecision.Deny(DenialReason.ProviderTimeout, "The permission provider did not answer in time.");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogProviderFailed(_logger, ex);
+            return PermissionDecision.Deny(DenialReason.ProviderError, "The permission provider failed.");
+        }
+    }
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Supervision by leg {SupervisorLeg} denied: {Reason}")]
+    private static partial void LogDenied(ILogger logger, string supervisorLeg, DenialReason reason);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Supervision by leg {SupervisorLeg} allowed in {Mode} on leg {AgentLeg}")]
+    private static partial void LogAllowed(ILogger logger, string supervisorLeg, SupervisionMode mode, string agentLeg);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "The permission provider did not answer within {Timeout}; denied")]
+    private static partial void LogProviderTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "The permission provider failed; denied")]
+    private static partial void LogProviderFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,14 @@
+namespace EslSupervision;
+
+/// <summary>How a supervisor joins an agent's call.</summary>
+public enum SupervisionMode
+{
+    /// <summary>The supervisor listens; nobody hears the supervisor.</summary>
+    Spy = 0,
+
+    /// <summary>The supervisor listens and only the agent hears the supervisor.</summary>
+    Whisper = 1,
+
+    /// <summary>The supervisor listens and both the agent and the other party hear the supervisor.</summary>
+    Barge = 2,
+}

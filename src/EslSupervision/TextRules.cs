@@ -1,0 +1,117 @@
+namespace EslSupervision;
+
+/// <summary>ASCII-only checks shared by options validation, service-code parsing and identity handling.</summary>
+internal static class TextRules
+{
+    public const int MaxExtensionDigitsLimit = 32;
+
+    public static bool IsAsciiDigit(char c) => c is >= '0' and <= '9';
+
+    public static bool IsDialChar(char c) => IsAsciiDigit(c) || c is '*' or '#';
+
+    /// <summary>C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators.</summary>
+    public static bool IsControl(char c) => c < 0x20 || (c >= 0x7F && c <= 0x9F) || c is '\u2028' or '\u2029';
+
+    public static bool ContainsControl(string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsAsciiDigits(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (!IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsDialString(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (!IsDialChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsExtension(string? value, int minDigits, int maxDigits)
+        => value is not null && value.Length >= minDigits && value.Length <= maxDigits && IsAsciiDigits(value);
+
+    /// <summary>A DNS-like name: dot-separated labels of ASCII letters, digits and hyphens, no hyphen at a label's ends.</summary>
+    public static bool IsDomainLike(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 253)
+        {
+            return false;
+        }
+
+        foreach (string label in value.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            foreach (char c in label)
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c == '-'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A FreeSWITCH hang-up cause token such as <c>CALL_REJECTED</c>.</summary>
+    public static bool IsCauseToken(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 64 || !char.IsAsciiLetterUpper(value[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (!(char.IsAsciiLetterUpper(c) || IsAsciiDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
