@@ -87,12 +87,14 @@ public abstract class EslConnection : IEslConnection
         string jobUuid = Guid.NewGuid().ToString();
         EslCommand cmd = EslCommand.Create("bgapi").Token(command, nameof(command)).Rest(arguments, nameof(arguments))
             .Header("Job-UUID", jobUuid).Build();
-        await EnsureSubscribedAsync(JobTrackingEvents, cancellationToken).ConfigureAwait(false);
         EslConnectionCore core = Core;
+        Task subscribed = SubscribeIfMissing(core, JobTrackingEvents, cancellationToken);
         Task<EslBackgroundJobResult> job = core.RegisterJob(jobUuid);
         try
         {
-            await ExpectOkAsync(core, cmd, cancellationToken).ConfigureAwait(false);
+            Task<string> queued = ExpectOkAsync(core, cmd, cancellationToken);
+            await subscribed.ConfigureAwait(false);
+            await queued.ConfigureAwait(false);
             return await job.WaitAsync(Settings.BackgroundJobTimeout, Time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -138,12 +140,14 @@ public abstract class EslConnection : IEslConnection
 
         // Built (and so validated) before anything, even the subscription, is written.
         EslCommand sendmsg = builder.Build();
-        await EnsureSubscribedAsync(ExecuteTrackingEvents, cancellationToken).ConfigureAwait(false);
         EslConnectionCore core = Core;
+        Task subscribed = SubscribeIfMissing(core, ExecuteTrackingEvents, cancellationToken);
         Task<EslEvent> completion = core.RegisterExecution(eventUuid, uniqueId, application);
         try
         {
-            await ExpectOkAsync(core, sendmsg, cancellationToken).ConfigureAwait(false);
+            Task<string> queued = ExpectOkAsync(core, sendmsg, cancellationToken);
+            await subscribed.ConfigureAwait(false);
+            await queued.ConfigureAwait(false);
         }
         catch
         {
@@ -305,14 +309,35 @@ public abstract class EslConnection : IEslConnection
         return await Core.SendAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Subscribes to what the library's own correlation needs, unless already covered.</summary>
-    private async Task EnsureSubscribedAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a subscription for what the library's own correlation needs, unless already covered, without
+    /// waiting for its reply: the command that needs it is written right behind it, and the switch handles
+    /// both in order. Nothing awaits before the write, so call order stays wire order.
+    /// </summary>
+    private Task SubscribeIfMissing(EslConnectionCore core, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         string[] missing = Subscriptions.Missing(names);
-        if (missing.Length > 0)
+        if (missing.Length == 0)
         {
-            await SubscribeAsync(missing, null, Subscriptions.Format, cancellationToken).ConfigureAwait(false);
+            return Task.CompletedTask;
         }
+
+        EslEventFormat format = Subscriptions.Format;
+        Subscriptions.Add(missing, [], format);
+        Task<string> reply = ExpectOkAsync(core, BuildEventCommand("event", FormatToken(format), missing, []), cancellationToken);
+        return reply.ContinueWith(
+            t =>
+            {
+                if (!t.IsCompletedSuccessfully)
+                {
+                    Subscriptions.Remove(missing, []);
+                }
+
+                return t;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
     }
 
     private static EslCommand BuildEventCommand(string verb, string? format, string[] names, string[] custom)

@@ -41,6 +41,9 @@ public enum DenialReason
 
     /// <summary>The agent is not known.</summary>
     UnknownAgent,
+
+    /// <summary>No supervision runs on the given supervisor leg (a mode switch or end asked through the API).</summary>
+    NoSuchSupervision,
 }
 
 /// <summary>

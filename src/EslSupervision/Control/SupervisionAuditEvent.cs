@@ -1,0 +1,116 @@
+using EslSupervision.Calls;
+using EslSupervision.Permissions;
+
+namespace EslSupervision.Control;
+
+/// <summary>What happened to a supervision, for the audit stream.</summary>
+public enum SupervisionAuditKind
+{
+    /// <summary>A supervisor dialed a service code (or the switch connected a service-code call in outbound mode).</summary>
+    Requested,
+
+    /// <summary>The request was refused; see <see cref="SupervisionAuditEvent.DenialReason"/>.</summary>
+    Denied,
+
+    /// <summary>Eavesdrop started on the agent's leg.</summary>
+    Started,
+
+    /// <summary>A running supervision found on the switch after a (re)connect was taken over again.</summary>
+    Adopted,
+
+    /// <summary>The mode changed.</summary>
+    ModeChanged,
+
+    /// <summary>A mode change was refused; nothing changed.</summary>
+    ModeChangeDenied,
+
+    /// <summary>The supervision ended; see <see cref="SupervisionAuditEvent.EndReason"/>.</summary>
+    Ended,
+}
+
+/// <summary>What caused a mode change.</summary>
+public enum SupervisionTrigger
+{
+    /// <summary>The service code the supervisor dialed.</summary>
+    ServiceCode,
+
+    /// <summary>A key the supervisor pressed.</summary>
+    Digit,
+
+    /// <summary>A call of <see cref="SupervisionController.SwitchModeAsync"/> or <see cref="SupervisionController.EndAsync"/>.</summary>
+    Api,
+}
+
+/// <summary>Why a supervision ended.</summary>
+public enum SupervisionEndReason
+{
+    /// <summary>The agent's call ended (eavesdrop returned); the supervisor's leg was hung up.</summary>
+    AgentCallEnded,
+
+    /// <summary>The supervisor hung up.</summary>
+    SupervisorHungUp,
+
+    /// <summary>Ended through <see cref="SupervisionController.EndAsync"/>.</summary>
+    EndedByApi,
+
+    /// <summary>The supervision was gone from the switch when the controller looked again after a reconnect.</summary>
+    LostWhileDisconnected,
+
+    /// <summary>Setting up eavesdrop failed; the supervisor's leg was hung up.</summary>
+    StartFailed,
+}
+
+/// <summary>One entry of the audit stream. Carries identities (tenant and extension), never phone numbers.</summary>
+public sealed record SupervisionAuditEvent
+{
+    /// <summary>What happened.</summary>
+    public required SupervisionAuditKind Kind { get; init; }
+
+    /// <summary>When it happened.</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>The supervisor's leg.</summary>
+    public required string SupervisorLegId { get; init; }
+
+    /// <summary>The supervisor (authenticated identity), if known.</summary>
+    public UserIdentity? Supervisor { get; init; }
+
+    /// <summary>The agent (from the service code or the leg), if known.</summary>
+    public UserIdentity? Agent { get; init; }
+
+    /// <summary>The agent's leg being eavesdropped, if known.</summary>
+    public string? AgentLegId { get; init; }
+
+    /// <summary>The mode (the new mode for changes).</summary>
+    public SupervisionMode? Mode { get; init; }
+
+    /// <summary>The mode before a change.</summary>
+    public SupervisionMode? PreviousMode { get; init; }
+
+    /// <summary>What caused it.</summary>
+    public SupervisionTrigger? Trigger { get; init; }
+
+    /// <summary>The key pressed, for digit triggers.</summary>
+    public string? Digit { get; init; }
+
+    /// <summary>Why it was refused.</summary>
+    public DenialReason? DenialReason { get; init; }
+
+    /// <summary>A human-readable detail (no phone numbers).</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Why it ended.</summary>
+    public SupervisionEndReason? EndReason { get; init; }
+
+    /// <summary>How long it ran, for <see cref="SupervisionAuditKind.Ended"/>.</summary>
+    public TimeSpan? Duration { get; init; }
+}
+
+/// <summary>A running supervision, for dashboards.</summary>
+/// <param name="SupervisorLegId">The supervisor's leg.</param>
+/// <param name="Supervisor">The supervisor.</param>
+/// <param name="AgentLegId">The agent's leg.</param>
+/// <param name="Agent">The agent.</param>
+/// <param name="Mode">The current mode.</param>
+/// <param name="Since">When it started (or was adopted).</param>
+public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode Mode, DateTimeOffset Since);

@@ -1,0 +1,498 @@
+using System.Globalization;
+using EslSupervision.Calls;
+using EslSupervision.EventSocket;
+using EslSupervision.Permissions;
+
+namespace EslSupervision.Control;
+
+/// <content>What the controller does with each event: start, switch, refuse, end, adopt.</content>
+public sealed partial class SupervisionController
+{
+    private static readonly SupervisionMode[] AllModes = [SupervisionMode.Spy, SupervisionMode.Whisper, SupervisionMode.Barge];
+    private (SupervisionOptions Options, ServiceCodeParser Parser)? _parser;
+
+    private void OnEvent(EslEvent e)
+    {
+        try
+        {
+            _registry.Apply(e);
+            switch (e.EventName)
+            {
+                case "CHANNEL_PARK":
+                    OnPark(e);
+                    break;
+                case "CHANNEL_APPLICATION":
+                case "CHANNEL_EXECUTE_COMPLETE":
+                case "CHANNEL_HANGUP":
+                case "CHANNEL_HANGUP_COMPLETE":
+                    if (e.UniqueId is { } id && _sessions.TryGetValue(id, out SupervisionSession? session) && !session.IsOutbound)
+                    {
+                        RouteSessionEvent(session, e);
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // One bad event must not end the controller's subscription.
+            ControllerLog.WorkFailed(_logger, ex);
+        }
+    }
+
+    private void OnPark(EslEvent e)
+    {
+        string? legId = e.UniqueId;
+        if (!IsServiceCodeCall(e["Caller-Destination-Number"]) || !EslIdentifiers.IsChannelUuid(legId))
+        {
+            return; // Other parked calls (call parking, queues) are not ours.
+        }
+
+        var session = new SupervisionSession(legId!, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed);
+        if (_sessions.TryAdd(legId!, session))
+        {
+            session.Post(() => BeginAsync(session, e));
+        }
+        else
+        {
+            session.Close();
+        }
+    }
+
+    private void RouteSessionEvent(SupervisionSession session, EslEvent e)
+    {
+        if (!string.Equals(e.UniqueId, session.SupervisorLegId, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        switch (e.EventName)
+        {
+            case "CHANNEL_APPLICATION" when e[DigitHeader] is { } digit:
+                session.Post(() => OnDigitAsync(session, digit));
+                break;
+            case "CHANNEL_EXECUTE_COMPLETE" when string.Equals(e["Application"], "eavesdrop", StringComparison.Ordinal):
+                if (session.EavesdropEventUuid is null || string.Equals(session.EavesdropEventUuid, e["Application-UUID"], StringComparison.OrdinalIgnoreCase))
+                {
+                    session.Post(() => OnEavesdropEndedAsync(session));
+                }
+
+                break;
+            case "CHANNEL_HANGUP":
+            case "CHANNEL_HANGUP_COMPLETE":
+                session.Post(() => FinishAsync(session, SupervisionEndReason.SupervisorHungUp, hangUp: false));
+                break;
+        }
+    }
+
+    private bool IsServiceCodeCall(string? destination)
+    {
+        if (string.IsNullOrEmpty(destination))
+        {
+            return false;
+        }
+
+        SupervisionOptions options = _options.CurrentValue;
+        return AllModes.Any(m => destination.StartsWith(options.GetPrefix(m), StringComparison.Ordinal));
+    }
+
+    private ServiceCodeParser Parser()
+    {
+        SupervisionOptions options = _options.CurrentValue;
+        if (_parser is { } cached && ReferenceEquals(cached.Options, options))
+        {
+            return cached.Parser;
+        }
+
+        var parser = new ServiceCodeParser(options);
+        _parser = (options, parser);
+        return parser;
+    }
+
+    private async Task BeginAsync(SupervisionSession session, EslEvent call)
+    {
+        using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision start");
+        string? user = call.GetVariable("user_name");
+        string? domain = call.GetVariable("domain_name");
+        session.Supervisor = !string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(domain) ? new UserIdentity(domain, user) : null;
+        ServiceCodeParseResult code = Parser().Parse(call["Caller-Destination-Number"]);
+        if (code.IsSuccess && domain is not null)
+        {
+            session.Agent = new UserIdentity(domain, code.AgentExtension!);
+        }
+
+        Publish(session, SupervisionAuditKind.Requested, e => e with { Mode = code.IsSuccess ? code.Mode : null, Trigger = SupervisionTrigger.ServiceCode });
+        if (!code.IsSuccess)
+        {
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.InvalidServiceCode, code.Reason)).ConfigureAwait(false);
+            return;
+        }
+
+        var attempt = new SupervisionAttempt(session.SupervisorLegId, user, domain, code.AgentExtension!, code.Mode);
+        SupervisionAuthorization authorization = await _authorizer.AuthorizeAsync(attempt, _stop.Token).ConfigureAwait(false);
+        if (!authorization.IsAllowed || !EslIdentifiers.IsChannelUuid(authorization.AgentLeg?.UniqueId))
+        {
+            await RefuseAsync(session, authorization.IsAllowed ? PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's leg has no usable id.") : authorization.Decision).ConfigureAwait(false);
+            return;
+        }
+
+        string agentLeg = authorization.AgentLeg!.UniqueId;
+        session.Agent = authorization.AgentLeg.Agent ?? session.Agent;
+
+        // Bind only the keys of modes this supervisor may use; every press is checked again anyway.
+        var digits = new List<string>();
+        foreach (SupervisionMode mode in AllModes)
+        {
+            if (mode == code.Mode || (await _authorizer.AuthorizeAsync(attempt with { Mode = mode, TargetLegId = agentLeg }, _stop.Token).ConfigureAwait(false)).IsAllowed)
+            {
+                digits.Add(_options.CurrentValue.GetDigit(mode));
+            }
+        }
+
+        if (session.IsEnded)
+        {
+            return; // The supervisor hung up while we decided.
+        }
+
+        session.AgentLegId = agentLeg;
+        session.Mode = code.Mode;
+        session.EavesdropEventUuid = Guid.NewGuid().ToString();
+        try
+        {
+            await StartEavesdropAsync(session, digits).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+            await FinishAsync(session, SupervisionEndReason.StartFailed, hangUp: true).ConfigureAwait(false);
+            return;
+        }
+
+        session.IsRunning = true;
+        session.Since = _time.GetUtcNow();
+        _telemetry.Started(session.Mode, adopted: false);
+        ControllerLog.Started(_logger, session.Supervisor?.ToString(), session.Agent?.ToString(), session.Mode);
+        Publish(session, SupervisionAuditKind.Started, e => e with { Mode = session.Mode, Trigger = SupervisionTrigger.ServiceCode });
+    }
+
+    /// <summary>
+    /// The measured start sequence, all on the supervisor's leg and all before <c>eavesdrop</c> (while it runs
+    /// the switch processes no further <c>sendmsg</c>). Written back to back; the switch runs them in order.
+    /// </summary>
+    private static async Task StartEavesdropAsync(SupervisionSession session, IReadOnlyList<string> digits)
+    {
+        IEslConnection c = session.Connection;
+        string leg = session.SupervisorLegId;
+        (bool bleg, bool aleg) = session.Mode switch
+        {
+            SupervisionMode.Whisper => (true, false),
+            SupervisionMode.Barge => (true, true),
+            _ => (false, false),
+        };
+        var steps = new List<Task<EslExecution>>
+        {
+            c.ExecuteAsync(leg, "answer"),
+            c.ExecuteAsync(leg, "set", "eavesdrop_enable_dtmf=false"),
+            c.ExecuteAsync(leg, "set", "eavesdrop_whisper_bleg=" + (bleg ? "true" : "false")),
+            c.ExecuteAsync(leg, "set", "eavesdrop_whisper_aleg=" + (aleg ? "true" : "false")),
+            c.ExecuteAsync(leg, "set", "esl_supervision_mode=" + ModeName(session.Mode)),
+            c.ExecuteAsync(leg, "set", "esl_supervision_target=" + session.AgentLegId),
+            c.ExecuteAsync(leg, "set", "esl_supervision_supervisor=" + session.Supervisor),
+        };
+        foreach (string digit in digits)
+        {
+            steps.Add(c.ExecuteAsync(leg, "bind_digit_action", $"{DigitRealm},{digit},exec[i]:event,{DigitHeader}={digit}"));
+        }
+
+        steps.Add(c.ExecuteAsync(leg, "digit_action_set_realm", DigitRealm));
+        steps.Add(c.ExecuteAsync(leg, "eavesdrop", session.AgentLegId, new EslExecuteOptions { EventUuid = session.EavesdropEventUuid }));
+        try
+        {
+            await Task.WhenAll(steps).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (Task<EslExecution> step in steps)
+            {
+                if (step.IsCompletedSuccessfully)
+                {
+                    Observe(step.Result.Completion); // Ends are tracked by events; a channel gone is not an error here.
+                }
+            }
+        }
+    }
+
+    private async Task OnDigitAsync(SupervisionSession session, string digit)
+    {
+        if (!session.IsRunning || session.IsEnded)
+        {
+            ControllerLog.DigitIgnored(_logger, digit, "no running supervision");
+            return;
+        }
+
+        if (!Parser().TryGetModeForDigit(digit, out SupervisionMode mode))
+        {
+            ControllerLog.DigitIgnored(_logger, digit, "not a mode key");
+            return;
+        }
+
+        await SwitchAsync(session, mode, SupervisionTrigger.Digit, digit, _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task<PermissionDecision> SwitchAsync(SupervisionSession session, SupervisionMode mode, SupervisionTrigger trigger, string? digit, CancellationToken cancellationToken)
+    {
+        if (!session.IsRunning || session.IsEnded || session.AgentLegId is null)
+        {
+            return PermissionDecision.Deny(DenialReason.NoSuchSupervision, "The supervision is not running.");
+        }
+
+        if (mode == session.Mode)
+        {
+            return PermissionDecision.Allow();
+        }
+
+        var attempt = new SupervisionAttempt(session.SupervisorLegId, session.Supervisor?.Extension, session.Supervisor?.Tenant, session.Agent?.Extension ?? string.Empty, mode)
+        {
+            TargetLegId = session.AgentLegId,
+        };
+        SupervisionAuthorization authorization = await _authorizer.AuthorizeAsync(attempt, cancellationToken).ConfigureAwait(false);
+        if (!authorization.IsAllowed)
+        {
+            _telemetry.Denied(authorization.Decision.Reason, modeSwitch: true);
+            ControllerLog.ModeChangeDenied(_logger, mode, authorization.Decision.Reason);
+            Publish(session, SupervisionAuditKind.ModeChangeDenied, e => e with { Mode = mode, PreviousMode = session.Mode, Trigger = trigger, Digit = digit, DenialReason = authorization.Decision.Reason, Detail = authorization.Decision.Detail });
+            return authorization.Decision;
+        }
+
+        await session.Connection.SendEventAsync(
+            "CUSTOM",
+            [
+                new("Event-Subclass", ModeEventSubclass),
+                new("Unique-ID", session.SupervisorLegId),
+                new("eavesdrop-command", EavesdropCommand(mode)),
+            ],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        SupervisionMode previous = session.Mode;
+        session.Mode = mode;
+
+        // Kept on the channel so a restarted controller knows the mode (uuid_setvar works while eavesdrop runs).
+        try
+        {
+            await session.Connection.ApiAsync("uuid_setvar", $"{session.SupervisorLegId} esl_supervision_mode {ModeName(mode)}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (EslException ex)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+        }
+
+        _telemetry.ModeSwitched(mode, trigger);
+        ControllerLog.ModeChanged(_logger, previous, mode, trigger);
+        Publish(session, SupervisionAuditKind.ModeChanged, e => e with { Mode = mode, PreviousMode = previous, Trigger = trigger, Digit = digit });
+        return PermissionDecision.Allow();
+    }
+
+    private async Task RefuseAsync(SupervisionSession session, PermissionDecision decision)
+    {
+        session.IsEnded = true;
+        _telemetry.Denied(decision.Reason, modeSwitch: false);
+        ControllerLog.Denied(_logger, decision.Reason);
+        Publish(session, SupervisionAuditKind.Denied, e => e with { DenialReason = decision.Reason, Detail = decision.Detail });
+        SupervisionOptions options = _options.CurrentValue;
+        IEslConnection c = session.Connection;
+        string leg = session.SupervisorLegId;
+        try
+        {
+            // Audible and clean: a short tone, then a hang-up with a cause that says "refused".
+            Task<EslExecution>[] steps =
+            [
+                c.ExecuteAsync(leg, "answer"),
+                c.ExecuteAsync(leg, "playback", options.RefusalSound),
+                c.ExecuteAsync(leg, "hangup", options.RefusalHangupCause),
+            ];
+            await Task.WhenAll(steps).ConfigureAwait(false);
+            foreach (Task<EslExecution> step in steps)
+            {
+                Observe(step.Result.Completion);
+            }
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.RefusalFallback(_logger, ex);
+            await KillAsync(c, leg, options.RefusalHangupCause).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.TryRemove(session.SupervisorLegId, out _);
+            session.Close();
+        }
+    }
+
+    private async Task OnEavesdropEndedAsync(SupervisionSession session)
+    {
+        CallLeg? supervisorLeg = _registry.GetLeg(session.SupervisorLegId);
+        bool supervisorStillThere = supervisorLeg is not null && supervisorLeg.State != CallLegState.Ended;
+        await FinishAsync(session, supervisorStillThere ? SupervisionEndReason.AgentCallEnded : SupervisionEndReason.SupervisorHungUp, hangUp: supervisorStillThere).ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync(SupervisionSession session, SupervisionEndReason reason, bool hangUp)
+    {
+        if (session.IsEnded)
+        {
+            return;
+        }
+
+        session.IsEnded = true;
+        if (hangUp)
+        {
+            if (reason == SupervisionEndReason.AgentCallEnded)
+            {
+                // Eavesdrop has returned, so the leg processes sendmsg again: hang up the way the capture did.
+                try
+                {
+                    EslExecution hangup = await session.Connection.ExecuteAsync(session.SupervisorLegId, "hangup", "NORMAL_CLEARING").ConfigureAwait(false);
+                    Observe(hangup.Completion);
+                }
+                catch (EslException)
+                {
+                    await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                // While eavesdrop runs a queued hangup would wait behind it: kill the leg through the API.
+                await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
+            }
+        }
+
+        _sessions.TryRemove(session.SupervisorLegId, out _);
+        if (session.IsRunning)
+        {
+            TimeSpan duration = _time.GetUtcNow() - session.Since;
+            _telemetry.Ended(reason, duration);
+            ControllerLog.Ended(_logger, reason, duration.TotalSeconds);
+            Publish(session, SupervisionAuditKind.Ended, e => e with { Mode = session.Mode, EndReason = reason, Duration = duration });
+        }
+        else
+        {
+            Publish(session, SupervisionAuditKind.Ended, e => e with { EndReason = reason, Duration = TimeSpan.Zero });
+        }
+
+        session.Close();
+    }
+
+    private async Task KillAsync(IEslConnection connection, string leg, string cause)
+    {
+        try
+        {
+            await connection.HangupAsync(leg, cause).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+        }
+    }
+
+    private void OnStateChanged(EslConnectionState state)
+    {
+        if (state is EslConnectionState.Reconnecting or EslConnectionState.Disconnected)
+        {
+            _seenDisconnect = true;
+        }
+        else if (state == EslConnectionState.Connected && _seenDisconnect)
+        {
+            _seenDisconnect = false;
+            _ = Task.Run(() => ResyncAsync(_stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Learns the switch's calls again and takes over supervisions running in it.</summary>
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        await _resyncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            CallRegistryResyncResult result = await _registry.ResyncAsync(_connection, cancellationToken).ConfigureAwait(false);
+            CallRegistrySnapshot snapshot = _registry.GetSnapshot();
+            int adopted = 0;
+            foreach (CallLeg leg in snapshot.Legs)
+            {
+                // Only legs we set up carry esl_supervision_mode; other eavesdrops are not ours to drive.
+                if (leg.Supervising is not { Mode: { } mode } running || !EslIdentifiers.IsChannelUuid(leg.UniqueId) || _sessions.ContainsKey(leg.UniqueId))
+                {
+                    continue;
+                }
+
+                var session = new SupervisionSession(leg.UniqueId, _connection, outbound: false, running.Since, OnWorkFailed)
+                {
+                    Supervisor = leg.AuthenticatedUser,
+                    AgentLegId = running.TargetLegId,
+                    Agent = snapshot.Legs.FirstOrDefault(l => l.UniqueId == running.TargetLegId)?.Agent,
+                    Mode = mode,
+                    IsRunning = true,
+                };
+                if (_sessions.TryAdd(leg.UniqueId, session))
+                {
+                    adopted++;
+                    _telemetry.Started(mode, adopted: true);
+                    Publish(session, SupervisionAuditKind.Adopted, e => e with { Mode = mode });
+                }
+            }
+
+            // Sessions whose eavesdrop ended, or whose leg vanished, while the connection was down.
+            foreach (SupervisionSession session in _sessions.Values.Where(s => s.IsRunning && !s.IsOutbound))
+            {
+                CallLeg? leg = _registry.GetLeg(session.SupervisorLegId);
+                if (leg is null)
+                {
+                    session.Post(() => FinishAsync(session, SupervisionEndReason.LostWhileDisconnected, hangUp: false));
+                }
+                else if (!leg.IsSupervising)
+                {
+                    session.Post(() => OnEavesdropEndedAsync(session));
+                }
+            }
+
+            ControllerLog.Adopted(_logger, adopted, result.Channels);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ControllerLog.ResyncFailed(_logger, ex);
+        }
+        finally
+        {
+            _resyncGate.Release();
+        }
+    }
+
+    private void Publish(SupervisionSession session, SupervisionAuditKind kind, Func<SupervisionAuditEvent, SupervisionAuditEvent> fill)
+    {
+        var entry = fill(new SupervisionAuditEvent
+        {
+            Kind = kind,
+            At = _time.GetUtcNow(),
+            SupervisorLegId = session.SupervisorLegId,
+            Supervisor = session.Supervisor,
+            Agent = session.Agent,
+            AgentLegId = session.AgentLegId,
+        });
+        lock (_auditGate)
+        {
+            _audit.OnNext(entry);
+        }
+    }
+
+    private void OnWorkFailed(Exception error) => ControllerLog.WorkFailed(_logger, error);
+
+    private static void Observe(Task task)
+        => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private static string EavesdropCommand(SupervisionMode mode) => mode switch
+    {
+        // The switch's own numbering: 2 = the target's endpoint hears (whisper), 3 = both (barge).
+        SupervisionMode.Whisper => "2",
+        SupervisionMode.Barge => "3",
+        _ => "0",
+    };
+
+    private static string ModeName(SupervisionMode mode) => mode.ToString().ToLower(CultureInfo.InvariantCulture);
+}
