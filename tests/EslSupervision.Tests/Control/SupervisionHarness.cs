@@ -1,0 +1,173 @@
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using EslSupervision.Calls;
+using EslSupervision.Control;
+using EslSupervision.EventSocket;
+using EslSupervision.Permissions;
+using EslSupervision.Testing;
+using EslSupervision.Tests.Permissions;
+
+namespace EslSupervision.Tests.Control;
+
+/// <summary>
+/// The whole product against the fake FreeSWITCH: an inbound client, the call registry, the ring-group
+/// permission provider and the controller, with the seed's lab (pbx.lab: Olivia 1004, Sam 1005 agents,
+/// Benjamin 1010 supervisor of their ring group; sales: Lena 1011 with supervisor Mia 1012).
+/// </summary>
+internal sealed class SupervisionHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly List<SupervisionAuditEvent> _audit = [];
+    private readonly List<(Func<SupervisionAuditEvent, bool> Match, TaskCompletionSource<SupervisionAuditEvent> Signal)> _waiters = [];
+    private IDisposable? _auditSubscription;
+
+    private SupervisionHarness(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options)
+    {
+        Switch = fs;
+        Options = options;
+    }
+
+    public FakeFreeSwitch Switch { get; }
+
+    public TestOptionsMonitor<SupervisionOptions> Options { get; }
+
+    public EslInboundClient Client { get; private set; } = null!;
+
+    public CallRegistry Registry { get; private set; } = null!;
+
+    public SupervisionController Controller { get; private set; } = null!;
+
+    public IReadOnlyList<SupervisionAuditEvent> AuditTrail
+    {
+        get
+        {
+            lock (_audit)
+            {
+                return [.. _audit];
+            }
+        }
+    }
+
+    public static SupervisionOptions LabOptions() => new()
+    {
+        Tenants = { ["pbx.lab"] = new TenantOptions { Enabled = true }, ["other.lab"] = new TenantOptions { Enabled = true } },
+        RingGroups =
+        {
+            new RingGroupOptions
+            {
+                Name = "support",
+                Tenant = "pbx.lab",
+                Members =
+                {
+                    new RingGroupMemberOptions { Extension = "1004" },
+                    new RingGroupMemberOptions { Extension = "1005" },
+                    new RingGroupMemberOptions { Extension = "1010", Supervisor = true },
+                },
+            },
+            new RingGroupOptions
+            {
+                Name = "sales",
+                Tenant = "pbx.lab",
+                Members =
+                {
+                    new RingGroupMemberOptions { Extension = "1011" },
+                    new RingGroupMemberOptions { Extension = "1012", Supervisor = true },
+                },
+            },
+            new RingGroupOptions
+            {
+                Name = "other-support",
+                Tenant = "other.lab",
+                Members =
+                {
+                    new RingGroupMemberOptions { Extension = "1004" },
+                    new RingGroupMemberOptions { Extension = "1010", Supervisor = true },
+                },
+            },
+        },
+    };
+
+    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null)
+    {
+        FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret" });
+        foreach (var (ext, name) in new[] { ("1004", "Olivia"), ("1005", "Sam"), ("1010", "Benjamin"), ("1011", "Lena"), ("1012", "Mia") })
+        {
+            fs.AddUser(new FakeUser(ext, "pbx.lab", name));
+        }
+
+        var monitor = new TestOptionsMonitor<SupervisionOptions>(options ?? LabOptions());
+        var harness = new SupervisionHarness(fs, monitor);
+        await harness.StartControllerAsync(provider ?? new RingGroupPermissionProvider(monitor), time);
+        return harness;
+    }
+
+    private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time)
+    {
+        Client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = Switch.Port, Password = "lab-secret" });
+        await Client.ConnectAsync();
+        Registry = new CallRegistry();
+        var authorizer = new SupervisionAuthorizer(provider, Registry, Options, time);
+        Controller = new SupervisionController(Client, Registry, authorizer, Options);
+        _auditSubscription = Controller.Audit.Subscribe(OnAudit);
+        await Controller.StartAsync().WaitAsync(Patience);
+    }
+
+    /// <summary>Places a call and waits until the registry knows the agent's leg is bridged.</summary>
+    public async Task<FakeCall> CallAsync(Func<FakeFreeSwitch, FakeCall> place, string agentExtension)
+    {
+        Task bridged = Registry.Changes.FirstAsync(c => c.Kind == CallChangeKind.ChannelBridged).ToTask();
+        FakeCall call = place(Switch);
+        await bridged.WaitAsync(Patience);
+        Assert.NotNull(Registry.FindActiveAgentLeg("pbx.lab", agentExtension));
+        return call;
+    }
+
+    public Task<SupervisionAuditEvent> WaitForAuditAsync(Func<SupervisionAuditEvent, bool> match)
+    {
+        lock (_audit)
+        {
+            SupervisionAuditEvent? seen = _audit.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var signal = new TaskCompletionSource<SupervisionAuditEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, signal));
+            return signal.Task.WaitAsync(Patience);
+        }
+    }
+
+    public Task<SupervisionAuditEvent> WaitForAuditAsync(SupervisionAuditKind kind, string supervisorLeg)
+        => WaitForAuditAsync(e => e.Kind == kind && e.SupervisorLegId == supervisorLeg);
+
+    /// <summary>Waits until the supervisor's leg is running eavesdrop inside the fake switch.</summary>
+    public Task<FakeChannel> EavesdroppingAsync(string supervisorLeg)
+        => Switch.WaitForChannelAsync(c => c.Uuid == supervisorLeg && c.CurrentApplication == "eavesdrop").WaitAsync(Patience);
+
+    public Task<FakeChannel> HungUpAsync(string leg)
+        => Switch.WaitForChannelAsync(c => c.Uuid == leg && c.IsHungUp).WaitAsync(Patience);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Controller.DisposeAsync();
+        _auditSubscription?.Dispose();
+        await Client.DisposeAsync();
+        Registry.Dispose();
+        await Switch.DisposeAsync();
+    }
+
+    private void OnAudit(SupervisionAuditEvent entry)
+    {
+        lock (_audit)
+        {
+            _audit.Add(entry);
+            foreach (var waiter in _waiters.Where(w => w.Match(entry)).ToList())
+            {
+                waiter.Signal.TrySetResult(entry);
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+}
