@@ -152,17 +152,37 @@ public sealed class EslEvent
             return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
         }
 
-        // The inner Content-Length is the last header when present; anything else after the blank line is padding.
+        // Almost every event ends at its blank line: nothing to find, and the header index stays unbuilt.
         int bodyStart = blank + 2;
-        int lengthIndex = block.IndexOf(default, "Content-Length");
-        if (lengthIndex < 0 || !ContentLength.TryParse(block.GetRawValue(lengthIndex), out long declared))
+        int available = frameBody.Length - bodyStart;
+        if (available <= 0)
         {
             return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
         }
 
-        int available = frameBody.Length - bodyStart;
+        // FreeSWITCH writes the inner Content-Length as the last header; read that line without indexing the block.
+        if (!TryReadLastLineContentLength(span[..blank], out long declared))
+        {
+            int lengthIndex = block.IndexOf(default, "Content-Length");
+            if (lengthIndex < 0 || !ContentLength.TryParse(block.GetRawValue(lengthIndex), out declared))
+            {
+                return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
+            }
+        }
+
         int bodyLength = (int)Math.Min(declared, available);
         return new EslEvent(block, EslEventFormat.Plain, frameBody, bodyStart, bodyLength, null);
+    }
+
+    private static bool TryReadLastLineContentLength(ReadOnlySpan<byte> headers, out long length)
+    {
+        int lineStart = headers.LastIndexOf((byte)'\n') + 1;
+        ReadOnlySpan<byte> line = headers[lineStart..];
+        ReadOnlySpan<byte> prefix = "Content-Length: "u8;
+        length = 0;
+        return line.Length > prefix.Length
+            && System.Text.Ascii.EqualsIgnoreCase(line[..prefix.Length], prefix)
+            && ContentLength.TryParse(line[prefix.Length..], out length);
     }
 
     /// <summary>Wraps a frame's envelope headers as an event (the outbound <c>connect</c> reply is the channel's data).</summary>

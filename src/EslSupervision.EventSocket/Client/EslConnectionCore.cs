@@ -45,7 +45,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _time = time;
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _readLoop = Task.Run(ReadLoopAsync);
     }
 

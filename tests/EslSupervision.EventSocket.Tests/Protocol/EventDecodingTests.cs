@@ -88,6 +88,20 @@ public class EventDecodingTests
         Assert.Equal(expected, e["X-Value"]);
     }
 
+    [Theory]
+    [InlineData("Event-Name: BACKGROUND_JOB\nJob-UUID: 1\nContent-Length: 5\n\nhello", "hello")]
+    [InlineData("Event-Name: BACKGROUND_JOB\nContent-Length: 5\nJob-UUID: 1\n\nhello", "hello")]
+    [InlineData("Event-Name: BACKGROUND_JOB\ncontent-length: 3\n\nhello", "hel")]
+    [InlineData("Event-Name: BACKGROUND_JOB\nContent-Length: 99\n\nshort", "short")]
+    [InlineData("Event-Name: CHANNEL_PARK\nUnique-ID: u\n\n", null)]
+    public void The_inner_body_is_found_wherever_its_length_header_stands(string wire, string? body)
+    {
+        EslEvent e = EslEvent.FromPlain(Encoding.UTF8.GetBytes(wire));
+
+        Assert.Equal(body, e.Body);
+        Assert.Equal(wire.Split('\n')[0]["Event-Name: ".Length..], e.EventName);
+    }
+
     [Fact]
     public void Array_headers_split_into_items()
     {

@@ -22,10 +22,21 @@ internal sealed class SupervisionHarness : IAsyncDisposable
     private readonly List<(Func<SupervisionAuditEvent, bool> Match, TaskCompletionSource<SupervisionAuditEvent> Signal)> _waiters = [];
     private IDisposable? _auditSubscription;
 
-    private SupervisionHarness(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options)
+    private readonly bool _ownsSwitch;
+
+    private SupervisionHarness(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options, bool ownsSwitch = true)
     {
         Switch = fs;
         Options = options;
+        _ownsSwitch = ownsSwitch;
+    }
+
+    /// <summary>A second controller (a restarted process) on a switch another harness owns.</summary>
+    public static async Task<SupervisionHarness> AttachAsync(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options)
+    {
+        var harness = new SupervisionHarness(fs, options, ownsSwitch: false);
+        await harness.StartControllerAsync(new RingGroupPermissionProvider(options), null);
+        return harness;
     }
 
     public FakeFreeSwitch Switch { get; }
@@ -104,7 +115,7 @@ internal sealed class SupervisionHarness : IAsyncDisposable
 
     private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time)
     {
-        Client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = Switch.Port, Password = "lab-secret" });
+        Client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = Switch.Port, Password = "lab-secret", ReconnectMinDelay = TimeSpan.FromMilliseconds(20), ReconnectMaxDelay = TimeSpan.FromMilliseconds(200) });
         await Client.ConnectAsync();
         Registry = new CallRegistry();
         var authorizer = new SupervisionAuthorizer(provider, Registry, Options, time);
@@ -155,7 +166,10 @@ internal sealed class SupervisionHarness : IAsyncDisposable
         _auditSubscription?.Dispose();
         await Client.DisposeAsync();
         Registry.Dispose();
-        await Switch.DisposeAsync();
+        if (_ownsSwitch)
+        {
+            await Switch.DisposeAsync();
+        }
     }
 
     private void OnAudit(SupervisionAuditEvent entry)
