@@ -31,7 +31,7 @@ public class AttackTableTests
     public async Task A_member_who_is_not_a_supervisor_is_refused()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await OliviaOnACallAsync(lab);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1005", "pbx.lab", "*901004"));
 
@@ -43,7 +43,7 @@ public class AttackTableTests
     public async Task The_supervisor_of_another_ring_group_is_refused()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1012", "pbx.lab", "*901004"));
 
@@ -54,7 +54,7 @@ public class AttackTableTests
     public async Task A_supervisor_of_another_tenant_cannot_reach_an_agent_with_the_same_extension()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
         lab.Switch.AddUser(new FakeUser("1010", "other.lab", "Other Benjamin"));
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1010", "other.lab", "*901004"));
@@ -67,7 +67,7 @@ public class AttackTableTests
     public async Task An_unauthenticated_leg_is_refused_even_with_the_supervisors_caller_id()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1010", "pbx.lab", "*901004", callerIdNumber: "1010", authenticated: false));
 
@@ -78,7 +78,7 @@ public class AttackTableTests
     public async Task A_spoofed_caller_id_does_not_make_an_agent_a_supervisor()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         // Sam is authenticated as 1005 but presents Benjamin's number.
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1005", "pbx.lab", "*901004", callerIdNumber: "1010"));
@@ -108,10 +108,8 @@ public class AttackTableTests
             Members = { new RingGroupMemberOptions { Extension = "1010" }, new RingGroupMemberOptions { Extension = "1012", Supervisor = true } },
         });
         await using var lab = await SupervisionHarness.StartAsync(options);
-        await OliviaOnACallAsync(lab);
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
 
         FakeChannel mia = lab.Switch.DialParked("1012", "pbx.lab", "*901010");
         SupervisionAuditEvent denied = await lab.WaitForAuditAsync(SupervisionAuditKind.Denied, mia.Uuid);
@@ -127,7 +125,7 @@ public class AttackTableTests
         var options = SupervisionHarness.LabOptions();
         options.Tenants["pbx.lab"].Enabled = false;
         await using var lab = await SupervisionHarness.StartAsync(options);
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1010", "pbx.lab", "*901004"));
 
@@ -141,7 +139,7 @@ public class AttackTableTests
         provider.Setup(p => p.AuthorizeAsync(It.IsAny<SupervisionRequest>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidOperationException("directory down"));
         await using var lab = await SupervisionHarness.StartAsync(provider: provider.Object);
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1010", "pbx.lab", "*901004"));
 
@@ -161,7 +159,7 @@ public class AttackTableTests
                 return new ValueTask<PermissionDecision>(Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => PermissionDecision.Allow(), TaskScheduler.Default));
             });
         await using var lab = await SupervisionHarness.StartAsync(provider: provider.Object, time: time);
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
         await asked.Task.WaitAsync(SupervisionHarness.Patience);
@@ -180,7 +178,7 @@ public class AttackTableTests
     public async Task Malformed_service_codes_are_refused_not_guessed(string dialed)
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
 
         var (denied, _) = await DialAndExpectRefusalAsync(lab, lab.Switch.DialParked("1010", "pbx.lab", dialed));
 
@@ -193,7 +191,7 @@ public class AttackTableTests
     public async Task An_agent_who_is_not_on_a_call_or_does_not_exist_is_refused(string dialed)
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        await OliviaOnACallAsync(lab);
+        await lab.OliviaTalksToAClientAsync();
         var options = lab.Options.CurrentValue;
         options.RingGroups[0].Members.Add(new RingGroupMemberOptions { Extension = "1011" });
 
@@ -219,10 +217,8 @@ public class AttackTableTests
         var options = SupervisionHarness.LabOptions();
         options.RingGroups[0].Members.Single(m => m.Extension == "1010").AllowedModes = [SupervisionMode.Spy, SupervisionMode.Whisper];
         await using var lab = await SupervisionHarness.StartAsync(options);
-        FakeCall call = await OliviaOnACallAsync(lab);
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
 
         await lab.Switch.PressDigitAsync(benjamin.Uuid, '2');
         await lab.Switch.PressDigitAsync(benjamin.Uuid, '7');
@@ -243,10 +239,8 @@ public class AttackTableTests
     public async Task Permissions_are_checked_again_on_every_switch_so_a_revoked_supervisor_cannot_barge()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await OliviaOnACallAsync(lab);
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
 
         // Configuration reload: Benjamin is no longer a supervisor.
         var revoked = SupervisionHarness.LabOptions();

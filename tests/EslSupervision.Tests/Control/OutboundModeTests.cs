@@ -17,7 +17,7 @@ public class OutboundModeTests
         await using var lab = await SupervisionHarness.StartAsync(options);
         await using var listener = new EslOutboundListener(new EslOutboundListenerOptions { Port = 0 }, lab.Controller.HandleOutboundSessionAsync);
         await listener.StartAsync();
-        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
 
         var (benjamin, socket) = await lab.Switch.DialSocketAsync("1010", "pbx.lab", "*811004", listener.LocalEndPoint!).WaitAsync(SupervisionHarness.Patience);
         await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);

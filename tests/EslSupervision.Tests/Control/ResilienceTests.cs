@@ -11,10 +11,8 @@ public class ResilienceTests
     public async Task After_the_connection_drops_and_comes_back_the_supervisors_keys_still_work()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*911004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*911004");
 
         Task reconnected = WaitForStateAsync(lab.Client, EslConnectionState.Reconnecting)
             .ContinueWith(_ => WaitForStateAsync(lab.Client, EslConnectionState.Connected), TaskScheduler.Default).Unwrap();
@@ -35,10 +33,8 @@ public class ResilienceTests
     public async Task A_restarted_controller_adopts_the_running_supervision_and_releases_the_supervisor_at_the_end()
     {
         await using var first = await SupervisionHarness.StartAsync();
-        FakeCall call = await first.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
-        FakeChannel benjamin = first.Switch.DialParked("1010", "pbx.lab", "*911004");
-        await first.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await first.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await first.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await first.SuperviseAsync("1010", "*911004");
 
         // A second controller process on the same switch (the first one is left idle, as if it had died).
         await using var second = await SupervisionHarness.AttachAsync(first.Switch, first.Options);

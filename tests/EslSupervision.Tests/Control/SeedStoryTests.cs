@@ -59,10 +59,8 @@ public class SeedStoryTests
     public async Task The_set_up_runs_in_the_measured_order_before_eavesdrop_with_native_digits_off()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*911004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*911004");
 
         FakeConnection connection = lab.Switch.Connections.Single();
         string[] apps = connection.ReceivedCommands
@@ -95,10 +93,8 @@ public class SeedStoryTests
     public async Task When_the_supervisor_hangs_up_the_agents_call_is_untouched()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*921004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*921004");
 
         lab.Switch.Hangup(benjamin.Uuid);
         SupervisionAuditEvent ended = await lab.WaitForAuditAsync(SupervisionAuditKind.Ended, benjamin.Uuid);
@@ -113,10 +109,8 @@ public class SeedStoryTests
     public async Task A_dashboard_can_switch_the_mode_and_end_the_supervision_through_the_api()
     {
         await using var lab = await SupervisionHarness.StartAsync();
-        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
-        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
-        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
-        await lab.EavesdroppingAsync(benjamin.Uuid);
+        FakeCall call = await lab.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
 
         SupervisionInfo running = Assert.Single(lab.Controller.ActiveSupervisions);
         Assert.Equal(call.BLeg.Uuid, running.AgentLegId);

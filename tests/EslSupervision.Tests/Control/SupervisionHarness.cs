@@ -134,6 +134,19 @@ internal sealed class SupervisionHarness : IAsyncDisposable
         return call;
     }
 
+    /// <summary>Olivia (1004) talks to a client who called the support line.</summary>
+    public Task<FakeCall> OliviaTalksToAClientAsync()
+        => CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
+
+    /// <summary>A user dials a service code; returns their leg once eavesdrop runs in the switch.</summary>
+    public async Task<FakeChannel> SuperviseAsync(string extension, string dialed)
+    {
+        FakeChannel leg = Switch.DialParked(extension, "pbx.lab", dialed);
+        await WaitForAuditAsync(SupervisionAuditKind.Started, leg.Uuid);
+        await EavesdroppingAsync(leg.Uuid);
+        return leg;
+    }
+
     public Task<SupervisionAuditEvent> WaitForAuditAsync(Func<SupervisionAuditEvent, bool> match)
     {
         lock (_audit)
