@@ -130,6 +130,7 @@ public sealed partial class CallRegistry
                 }
 
                 _legs = state;
+                _agentIndex.Rebuild(state);
                 _resyncBuffer = null;
                 Publish(changes);
                 LogResynced(_logger, state.Count, dropped, vanished, failures);

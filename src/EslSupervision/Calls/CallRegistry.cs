@@ -27,6 +27,7 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     private readonly ILogger _logger;
     private readonly StringPool _pool = new();
     private volatile ImmutableDictionary<string, CallLeg> _legs = ImmutableDictionary.Create<string, CallLeg>(StringComparer.Ordinal);
+    private readonly AgentLegIndex _agentIndex = new();
     private List<EslEvent>? _resyncBuffer;
     private bool _disposed;
 
@@ -63,10 +64,15 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(extension);
+
+        // The index holds every leg ever seen with this identity (a superset); the current legs decide.
+        string[] candidates = _agentIndex.Candidates(tenant, extension);
+        ImmutableDictionary<string, CallLeg> legs = _legs;
         CallLeg? best = null;
-        foreach (CallLeg leg in _legs.Values)
+        foreach (string id in candidates)
         {
-            if (leg.State == CallLegState.Bridged
+            if (legs.TryGetValue(id, out CallLeg? leg)
+                && leg.State == CallLegState.Bridged
                 && leg.Supervising is null
                 && leg.Agent is { } agent
                 && string.Equals(agent.Extension, extension, StringComparison.Ordinal)
@@ -80,8 +86,8 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
         return best;
     }
 
-    /// <summary>The authenticated user (<c>user_name</c>@<c>domain_name</c>) of a tracked inbound leg, if any.</summary>
-    /// <param name="uniqueId">The channel's UUID.</param>
+    /// <summary>The authenticated user (<c>user_name</c>@<c>domain_name</c>) of a leg, or <see langword="null"/>; never caller ID.</summary>
+    /// <param name="uniqueId">The leg's UUID.</param>
     public UserIdentity? GetAuthenticatedUser(string uniqueId) => GetLeg(uniqueId)?.AuthenticatedUser;
 
     /// <summary>
@@ -104,7 +110,9 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             _resyncBuffer?.Add(channelEvent);
             var changes = new List<CallChange>(2);
-            _legs = ApplyCore(_legs, channelEvent, changes);
+            ImmutableDictionary<string, CallLeg> before = _legs;
+            _legs = ApplyCore(before, channelEvent, changes);
+            _agentIndex.Update(before, _legs, channelEvent.UniqueId, changes);
             Publish(changes);
         }
     }
