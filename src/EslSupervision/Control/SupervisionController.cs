@@ -57,6 +57,7 @@ public sealed partial class SupervisionController : IAsyncDisposable
     private IDisposable? _eventSubscription;
     private IDisposable? _stateSubscription;
     private bool _seenDisconnect;
+    private int _disposed;
 
     /// <summary>Creates a controller over an inbound connection.</summary>
     /// <param name="connection">The inbound connection (connected before <see cref="StartAsync"/>); it also feeds <paramref name="registry"/>.</param>
@@ -184,9 +185,17 @@ public sealed partial class SupervisionController : IAsyncDisposable
         }).WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops handling events; running supervisions keep running in the switch and are adopted by the next controller.</summary>
+    /// <summary>
+    /// Stops handling events; running supervisions keep running in the switch and are adopted by the next controller.
+    /// Safe to call more than once (a host disposes it on stop and again with its container).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _eventSubscription?.Dispose();
         _stateSubscription?.Dispose();
