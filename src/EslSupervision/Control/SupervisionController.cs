@@ -185,7 +185,10 @@ public sealed partial class SupervisionController : IAsyncDisposable
         }).WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops handling events; running supervisions keep running in the switch and are adopted by the next controller.</summary>
+    /// <summary>
+    /// Stops handling events; running supervisions keep running in the switch and are adopted by the next controller.
+    /// Safe to call more than once (a host disposes it on stop and again with its container).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

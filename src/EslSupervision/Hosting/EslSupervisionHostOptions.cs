@@ -1,0 +1,30 @@
+namespace EslSupervision.Hosting;
+
+/// <summary>How service-code calls reach the controller.</summary>
+public enum EslSupervisionHostMode
+{
+    /// <summary>The dialplan parks service-code calls; the controller handles them on its inbound connection (default).</summary>
+    Inbound,
+
+    /// <summary>
+    /// The dialplan hands service-code calls to the controller with the <c>socket</c> application; an
+    /// <see cref="EventSocket.EslOutboundListener"/> accepts them. The inbound connection still feeds the call registry.
+    /// </summary>
+    Outbound,
+}
+
+/// <summary>
+/// Settings of the Generic Host integration, bound from the <c>EslSupervision</c> section
+/// (<c>EslSupervision:Mode</c>) by <c>AddEslSupervision(IConfiguration)</c>.
+/// </summary>
+public sealed class EslSupervisionHostOptions
+{
+    /// <summary>The sub-section of <c>EslSupervision</c> bound to <see cref="EventSocket.EslClientOptions"/>: <c>Connection</c>.</summary>
+    public const string ConnectionSectionName = "Connection";
+
+    /// <summary>The sub-section of <c>EslSupervision</c> bound to <see cref="EventSocket.EslOutboundListenerOptions"/>: <c>Outbound</c>.</summary>
+    public const string OutboundSectionName = "Outbound";
+
+    /// <summary>How service-code calls reach the controller. Default <see cref="EslSupervisionHostMode.Inbound"/>.</summary>
+    public EslSupervisionHostMode Mode { get; set; } = EslSupervisionHostMode.Inbound;
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics.Metrics;
+using EslSupervision;
+using EslSupervision.Calls;
+using EslSupervision.Control;
+using EslSupervision.EventSocket;
+using EslSupervision.Hosting;
+using EslSupervision.Permissions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers call supervision (<see cref="SupervisionController"/> and its collaborators) with a Generic Host.</summary>
+/// <remarks>
+/// <para>
+/// Every service is registered with <c>TryAdd*</c>, so a registration of your own wins whether it comes before or
+/// after <c>AddEslSupervision</c>. Replacing the permission model is one line:
+/// <code>services.AddSingleton&lt;ISupervisionPermissionProvider, MyDirectoryProvider&gt;();</code>
+/// The same holds for <see cref="IAgentLegRule"/> and <see cref="TimeProvider"/>.
+/// </para>
+/// <para>
+/// All options are validated when the host starts (<c>ValidateOnStart</c>): there is no default password, and
+/// a missing one stops the host with an <see cref="OptionsValidationException"/> naming
+/// <see cref="EslClientOptions"/>. The singletons are <see cref="IAsyncDisposable"/>: dispose the host or
+/// provider asynchronously.
+/// </para>
+/// </remarks>
+public static class EslSupervisionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds call supervision bound to configuration: section <c>EslSupervision</c> to <see cref="SupervisionOptions"/>
+    /// and <see cref="EslSupervisionHostOptions"/> (<c>Mode</c>), <c>EslSupervision:Connection</c> to
+    /// <see cref="EslClientOptions"/> and <c>EslSupervision:Outbound</c> to <see cref="EslOutboundListenerOptions"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The application's configuration root (the one holding the <c>EslSupervision</c> section).</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddEslSupervision(builder.Configuration);
+    /// // appsettings.json: { "EslSupervision": { "Connection": { "Host": "10.0.0.5" }, "Tenants": { ... }, "RingGroups": [ ... ] } }
+    /// // secret:  EslSupervision__Connection__Password=...
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddEslSupervision(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        IConfigurationSection section = configuration.GetSection(SupervisionOptions.SectionName);
+        services.AddOptions<SupervisionOptions>().Bind(section);
+        services.AddOptions<EslSupervisionHostOptions>().Bind(section);
+        services.AddOptions<EslClientOptions>().Bind(section.GetSection(EslSupervisionHostOptions.ConnectionSectionName));
+        services.AddOptions<EslOutboundListenerOptions>().Bind(section.GetSection(EslSupervisionHostOptions.OutboundSectionName));
+        return services.AddEslSupervisionCore();
+    }
+
+    /// <summary>Adds call supervision configured in code (inbound mode unless <see cref="EslSupervisionHostOptions"/> is configured too).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configureSupervision">Sets tenants, ring groups, service codes.</param>
+    /// <param name="configureConnection">Sets the switch's address and the Event Socket password.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddEslSupervision(this IServiceCollection services, Action<SupervisionOptions> configureSupervision, Action<EslClientOptions> configureConnection)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configureSupervision);
+        ArgumentNullException.ThrowIfNull(configureConnection);
+        services.AddOptions<SupervisionOptions>().Configure(configureSupervision);
+        services.AddOptions<EslClientOptions>().Configure(configureConnection);
+        return services.AddEslSupervisionCore();
+    }
+
+    private static IServiceCollection AddEslSupervisionCore(this IServiceCollection services)
+    {
+        services.AddOptions<SupervisionOptions>().ValidateOnStart();
+        services.AddOptions<EslClientOptions>().ValidateOnStart();
+        services.AddOptions<EslOutboundListenerOptions>().ValidateOnStart();
+        services.AddOptions<EslSupervisionHostOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslClientOptions>, EslClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslOutboundListenerOptions>, EslOutboundListenerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionHostOptions>, EslSupervisionHostOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAgentLegRule>(DefaultAgentLegRule.Instance);
+        services.TryAddSingleton<ISupervisionPermissionProvider, RingGroupPermissionProvider>();
+        services.TryAddSingleton(sp => new CallRegistry(
+            sp.GetRequiredService<IAgentLegRule>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<CallRegistry>>()));
+        services.TryAddSingleton<ICallRegistry>(sp => sp.GetRequiredService<CallRegistry>());
+        services.TryAddSingleton(sp => new SupervisionAuthorizer(
+            sp.GetRequiredService<ISupervisionPermissionProvider>(),
+            sp.GetRequiredService<ICallRegistry>(),
+            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<SupervisionAuthorizer>>()));
+        services.TryAddSingleton(sp => new EslInboundClient(
+            sp.GetRequiredService<IOptions<EslClientOptions>>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<IEslConnection>(sp => sp.GetRequiredService<EslInboundClient>());
+        services.TryAddSingleton(sp => new SupervisionController(
+            sp.GetRequiredService<IEslConnection>(),
+            sp.GetRequiredService<CallRegistry>(),
+            sp.GetRequiredService<SupervisionAuthorizer>(),
+            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new SupervisionHostedService(
+            sp.GetRequiredService<EslInboundClient>(),
+            sp.GetRequiredService<SupervisionController>(),
+            sp.GetRequiredService<IOptions<EslSupervisionHostOptions>>(),
+            sp.GetRequiredService<IOptions<EslClientOptions>>(),
+            sp.GetRequiredService<IOptions<EslOutboundListenerOptions>>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SupervisionHostedService>(sp => sp.GetRequiredService<SupervisionHostedService>()));
+        return services;
+    }
+}
