@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
@@ -37,8 +38,8 @@ internal sealed class SupervisionFakeConnection : IEslConnection
     /// <summary><see cref="Stopwatch.GetTimestamp"/> of the latest <c>execute ... eavesdrop</c>.</summary>
     public long LastEavesdropAt { get; private set; }
 
-    /// <summary>The leg of the latest <c>execute ... eavesdrop</c>.</summary>
-    public string? LastEavesdropLeg { get; private set; }
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> of each leg's <c>execute ... eavesdrop</c>, until taken.</summary>
+    public ConcurrentDictionary<string, long> EavesdropAt { get; } = new(StringComparer.Ordinal);
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> of the latest <c>sendevent</c>.</summary>
     public long LastEventSentAt { get; private set; }
@@ -63,7 +64,7 @@ internal sealed class SupervisionFakeConnection : IEslConnection
         if (application == "eavesdrop")
         {
             LastEavesdropAt = Stopwatch.GetTimestamp();
-            LastEavesdropLeg = uniqueId;
+            EavesdropAt[uniqueId] = LastEavesdropAt;
             Eavesdropped.Release();
         }
 
