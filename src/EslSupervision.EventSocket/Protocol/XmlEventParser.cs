@@ -29,27 +29,26 @@ internal static class XmlEventParser
                 throw new EslProtocolException("An XML event has no <event> root.");
             }
 
-            while (reader.Read())
+            // ReadElementContentAsString already moves to the next node, so only other nodes call Read().
+            reader.Read();
+            while (!reader.EOF)
             {
-                if (reader.NodeType != XmlNodeType.Element)
+                if (reader.NodeType != XmlNodeType.Element || reader.Name == "headers")
                 {
-                    continue;
-                }
-
-                if (reader.Name == "headers")
-                {
-                    continue;
-                }
-
-                if (reader.Name == "body")
-                {
-                    body = reader.ReadElementContentAsString();
+                    reader.Read();
                     continue;
                 }
 
                 string name = reader.Name;
                 string raw = reader.ReadElementContentAsString();
-                headers.Add(new(name, UrlDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(raw))));
+                if (name == "body")
+                {
+                    body = raw;
+                }
+                else
+                {
+                    headers.Add(new(name, UrlDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(raw))));
+                }
             }
 
             return EslEvent.FromDecoded([.. headers], body, EslEventFormat.Xml);

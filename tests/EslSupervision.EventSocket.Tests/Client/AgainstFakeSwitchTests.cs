@@ -157,6 +157,27 @@ public class AgainstFakeSwitchTests
         }
     }
 
+    [Theory]
+    [InlineData(EslEventFormat.Json)]
+    [InlineData(EslEventFormat.Xml)]
+    public async Task Json_and_xml_events_carry_the_same_decoded_values_as_plain_ones(EslEventFormat format)
+    {
+        var (fs, client) = await StartAsync();
+        await using (fs)
+        await using (client)
+        {
+            await client.SubscribeAsync(["CHANNEL_CREATE"], format: format).WaitAsync(Patience);
+            Task<EslEvent> created = client.Events.FirstAsync().ToTask();
+            FakeCall call = fs.ClientCallsAgent("4915550001", "Zoë Ünal 山田", "5551000", "1004", "pbx.lab");
+            EslEvent e = await created.WaitAsync(Patience);
+
+            Assert.Equal(format, e.Format);
+            Assert.Equal("CHANNEL_CREATE", e.EventName);
+            Assert.Equal(call.ALeg.Uuid, e.UniqueId);
+            Assert.Equal("Zoë Ünal 山田", e["Caller-Caller-ID-Name"]);
+        }
+    }
+
     [Fact]
     public void Options_never_show_the_password()
     {
