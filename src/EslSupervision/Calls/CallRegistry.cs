@@ -388,10 +388,10 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Channels {ALeg} and {BLeg} bridged")]
     private static partial void LogBridged(ILogger logger, string aLeg, string bLeg);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Leg {SupervisorLeg} started eavesdropping on {TargetLeg}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Leg {SupervisorLeg} started eavesdropping on {TargetLeg}")]
     private static partial void LogSupervisionStarted(ILogger logger, string supervisorLeg, string targetLeg);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Leg {SupervisorLeg} stopped eavesdropping")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Leg {SupervisorLeg} stopped eavesdropping")]
     private static partial void LogSupervisionEnded(ILogger logger, string supervisorLeg);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "A subscriber to call changes threw")]

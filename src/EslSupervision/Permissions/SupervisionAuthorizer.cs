@@ -205,10 +205,10 @@ public sealed partial class SupervisionAuthorizer
         }
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Supervision by leg {SupervisorLeg} denied: {Reason}")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Supervision by leg {SupervisorLeg} denied: {Reason}")]
     private static partial void LogDenied(ILogger logger, string supervisorLeg, DenialReason reason);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Supervision by leg {SupervisorLeg} allowed in {Mode} on leg {AgentLeg}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Supervision by leg {SupervisorLeg} allowed in {Mode} on leg {AgentLeg}")]
     private static partial void LogAllowed(ILogger logger, string supervisorLeg, SupervisionMode mode, string agentLeg);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "The permission provider did not answer within {Timeout}; denied")]
