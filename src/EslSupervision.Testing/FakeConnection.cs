@@ -710,9 +710,22 @@ public sealed class FakeConnection
 
     private void HandleSendEvent(string arg, List<KeyValuePair<string, string>> headers, string body)
     {
+        // mod_event_socket queues the event to the session before it replies, and the eavesdrop loop picks it up
+        // within a frame. The fake applies a mode switch before the reply (so it is in effect once +OK is seen);
+        // an end ('*') is applied after it, because the events it causes come from the session, after the reply.
         var eventUuid = Guid.NewGuid().ToString();
+        string? command = headers.FirstOrDefault(h => string.Equals(h.Key, "eavesdrop-command", StringComparison.OrdinalIgnoreCase)).Value;
+        bool endsEavesdrop = command?.Trim() == "*";
+        if (!endsEavesdrop)
+        {
+            _server.SendEvent(arg.Length == 0 ? "CUSTOM" : arg, headers, body.Length > 0 ? body : null, eventUuid);
+        }
+
         Reply("+OK " + eventUuid);
-        _server.SendEvent(arg.Length == 0 ? "CUSTOM" : arg, headers, body.Length > 0 ? body : null, eventUuid);
+        if (endsEavesdrop)
+        {
+            _server.SendEvent(arg.Length == 0 ? "CUSTOM" : arg, headers, body.Length > 0 ? body : null, eventUuid);
+        }
     }
 
     private void HandleLog(string arg)

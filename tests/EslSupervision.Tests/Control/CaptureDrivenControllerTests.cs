@@ -55,6 +55,7 @@ public partial class CaptureDrivenControllerTests
                 replayed = EslEvent.Create(e.Headers.Select(h => h.Key == "Application-UUID" ? new KeyValuePair<string, string>(h.Key, ours) : h));
             }
 
+            int sentBefore = connection.Commands.Count(c => c.StartsWith("sendevent", StringComparison.Ordinal));
             connection.Push(replayed);
             if (e.EventName == "CHANNEL_PARK" && e.UniqueId == supervisorLeg)
             {
@@ -68,8 +69,7 @@ public partial class CaptureDrivenControllerTests
             }
             else if (e.EventName == "CHANNEL_APPLICATION" && e["ESL-Supervision-Digit"] is not null)
             {
-                int before = connection.Commands.Count(c => c.StartsWith("sendevent", StringComparison.Ordinal));
-                await connection.WaitForAsync(c => c.StartsWith("sendevent", StringComparison.Ordinal), before + 1);
+                await connection.WaitForAsync(c => c.StartsWith("sendevent", StringComparison.Ordinal), sentBefore + 1);
             }
         }
     }
