@@ -1,3 +1,4 @@
+using EslSupervision.EventSocket.Client;
 using Microsoft.Extensions.Options;
 
 namespace EslSupervision.EventSocket;
@@ -34,40 +35,17 @@ public sealed class EslClientOptionsValidator : IValidateOptions<EslClientOption
             failures.Add("User must look like user@domain.");
         }
 
-        Positive(options.ConnectTimeout, nameof(options.ConnectTimeout), failures);
-        Positive(options.CommandTimeout, nameof(options.CommandTimeout), failures);
-        Positive(options.BackgroundJobTimeout, nameof(options.BackgroundJobTimeout), failures);
-        Positive(options.ReconnectMinDelay, nameof(options.ReconnectMinDelay), failures);
+        ConnectionSettingsRules.Positive(options.ConnectTimeout, nameof(options.ConnectTimeout), failures);
+        ConnectionSettingsRules.Positive(options.ReconnectMinDelay, nameof(options.ReconnectMinDelay), failures);
         if (options.ReconnectMaxDelay < options.ReconnectMinDelay)
         {
             failures.Add("ReconnectMaxDelay must not be shorter than ReconnectMinDelay.");
         }
 
-        if (options.EventBufferCapacity < 16)
-        {
-            failures.Add("EventBufferCapacity must be at least 16.");
-        }
-
-        if (options.MaxFrameSize < 1024)
-        {
-            failures.Add("MaxFrameSize must be at least 1024 bytes.");
-        }
-
-        if (!Enum.IsDefined(options.OverflowPolicy))
-        {
-            failures.Add("OverflowPolicy is not a known policy.");
-        }
+        ConnectionSettingsRules.Check(options.CommandTimeout, options.BackgroundJobTimeout, options.EventBufferCapacity, options.MaxFrameSize, options.OverflowPolicy, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void Positive(TimeSpan value, string name, List<string> failures)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            failures.Add($"{name} must be positive.");
-        }
-    }
-
-    private static bool HasControl(string value) => value.Any(c => c < 0x20 || c == 0x7F || c == '\u2028' || c == '\u2029' || c == '\u0085');
+    private static bool HasControl(string value) => Protocol.CommandText.ContainsUnsafe(value);
 }

@@ -9,8 +9,8 @@ internal static class TextRules
 
     public static bool IsDialChar(char c) => IsAsciiDigit(c) || c is '*' or '#';
 
-    /// <summary>C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators.</summary>
-    public static bool IsControl(char c) => c < 0x20 || (c >= 0x7F && c <= 0x9F) || c is '\u2028' or '\u2029';
+    /// <summary>C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators: the wire's own rule.</summary>
+    public static bool IsControl(char c) => EventSocket.Protocol.CommandText.IsUnsafe(c);
 
     public static bool ContainsControl(string? value)
     {

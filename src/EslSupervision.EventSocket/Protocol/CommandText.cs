@@ -51,12 +51,20 @@ internal static class CommandText
         return token;
     }
 
+    /// <summary>
+    /// The one definition of a character that may not reach the wire from a caller: C0 and C1 controls (CR, LF, NUL,
+    /// tab, NEL …), DEL, and the Unicode line and paragraph separators. Options validators use it too, so a value
+    /// that passes validation is never refused later by the writer.
+    /// </summary>
+    public static bool IsUnsafe(char c) => c < 0x20 || (c >= 0x7F && c <= 0x9F) || c is '\u2028' or '\u2029';
+
+    public static bool ContainsUnsafe(string? value) => value is not null && IndexOfUnsafe(value) >= 0;
+
     private static int IndexOfUnsafe(string value)
     {
         for (int i = 0; i < value.Length; i++)
         {
-            char c = value[i];
-            if (c < 0x20 || c == 0x7F || c == '\u0085' || c == '\u2028' || c == '\u2029')
+            if (IsUnsafe(value[i]))
             {
                 return i;
             }

@@ -19,6 +19,7 @@ public class CommandInjectionTests
         "escape\u001b[31m",
         "del\u007f",
         "next-line\u0085",
+        "c1-csi\u009b31m",
         "line-sep\u2028",
         "para-sep\u2029",
     ];
