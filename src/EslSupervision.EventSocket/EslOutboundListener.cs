@@ -5,6 +5,7 @@ using EslSupervision.EventSocket.Client;
 using EslSupervision.EventSocket.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EslSupervision.EventSocket;
 
@@ -31,10 +32,17 @@ public sealed class EslOutboundListener : IAsyncDisposable
     /// <param name="loggerFactory">Logging; none when <see langword="null"/>.</param>
     /// <param name="timeProvider">Time for timeouts; the system clock when <see langword="null"/>.</param>
     /// <param name="meterFactory">Creates the library's meter under DI.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public EslOutboundListener(EslOutboundListenerOptions options, Func<EslOutboundSession, CancellationToken, Task> handler, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
+        ValidateOptionsResult result = new EslOutboundListenerOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(EslOutboundListenerOptions), typeof(EslOutboundListenerOptions), result.Failures);
+        }
+
         _options = options;
         _handler = handler;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EslOutboundListener>();

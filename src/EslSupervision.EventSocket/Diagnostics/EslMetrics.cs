@@ -9,8 +9,10 @@ namespace EslSupervision.EventSocket.Diagnostics;
 /// </summary>
 internal sealed class EslMetrics
 {
-    private static readonly Meter SharedMeter = new(EslTelemetry.MeterName);
+    /// <summary>The library's one meter when no <see cref="IMeterFactory"/> is given (the supervision layer uses it too).</summary>
+    public static readonly Meter SharedMeter = new(EslTelemetry.MeterName);
 
+    /// <summary>The library's one activity source (the supervision layer uses it too).</summary>
     public static readonly ActivitySource ActivitySource = new(EslTelemetry.ActivitySourceName);
 
     public static EslMetrics Shared { get; } = new(SharedMeter);

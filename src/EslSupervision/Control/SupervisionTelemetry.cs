@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EslSupervision.EventSocket;
+using EslSupervision.EventSocket.Diagnostics;
 using EslSupervision.Permissions;
 
 namespace EslSupervision.Control;
@@ -11,9 +12,7 @@ namespace EslSupervision.Control;
 /// </summary>
 internal sealed class SupervisionTelemetry
 {
-    private static readonly Meter SharedMeter = new(EslTelemetry.MeterName);
-
-    public static readonly ActivitySource ActivitySource = new(EslTelemetry.ActivitySourceName);
+    public static ActivitySource ActivitySource => EslMetrics.ActivitySource;
 
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _started;
@@ -23,7 +22,7 @@ internal sealed class SupervisionTelemetry
 
     public SupervisionTelemetry(IMeterFactory? factory)
     {
-        Meter meter = factory?.Create(EslTelemetry.MeterName) ?? SharedMeter;
+        Meter meter = factory?.Create(EslTelemetry.MeterName) ?? EslMetrics.SharedMeter;
         _active = meter.CreateUpDownCounter<long>("esl_supervision.supervisions.active", "{supervision}", "Supervisions running now.");
         _started = meter.CreateCounter<long>("esl_supervision.supervisions.started", "{supervision}", "Supervisions started (eavesdrop running).");
         _denied = meter.CreateCounter<long>("esl_supervision.supervisions.denied", "{supervision}", "Supervision requests and mode switches refused.");

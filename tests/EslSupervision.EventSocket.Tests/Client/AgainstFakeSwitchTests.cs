@@ -179,6 +179,26 @@ public class AgainstFakeSwitchTests
     }
 
     [Fact]
+    public void An_outbound_listener_refuses_invalid_options_before_binding()
+    {
+        var options = new EslOutboundListenerOptions { Address = "controller.local", MaxFrameSize = 10, CommandTimeout = TimeSpan.Zero };
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new EslOutboundListener(options, (_, _) => Task.CompletedTask));
+
+        Assert.Contains("Address must be an IP address to listen on.", error.Failures);
+        Assert.Contains("MaxFrameSize must be at least 1024 bytes.", error.Failures);
+        Assert.Contains("CommandTimeout must be positive.", error.Failures);
+    }
+
+    [Fact]
+    public void Options_with_a_c1_control_character_are_refused_as_the_wire_would_refuse_them()
+    {
+        var result = new EslClientOptionsValidator().Validate(null, new EslClientOptions { Password = "pass\u009bword" });
+
+        Assert.True(result.Failed);
+    }
+
+    [Fact]
     public void Options_never_show_the_password()
     {
         var options = new EslClientOptions { Host = "pbx", Password = "s3cret" };
