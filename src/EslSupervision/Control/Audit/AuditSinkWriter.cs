@@ -13,7 +13,7 @@ internal sealed class AuditSinkWriter
     public const int FailingAfter = 3;
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+    private static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
     private readonly ISupervisionAuditSink _sink;
     private readonly TimeProvider _time;
@@ -22,10 +22,12 @@ internal sealed class AuditSinkWriter
     private readonly CancellationTokenSource _stopRetrying = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _loop;
+    private readonly IReadOnlyList<TimeSpan> _retryDelays;
     private int _consecutiveFailures;
 
-    public AuditSinkWriter(ISupervisionAuditSink sink, int capacity, TimeProvider time, AuditTelemetry telemetry)
+    public AuditSinkWriter(ISupervisionAuditSink sink, int capacity, TimeProvider time, AuditTelemetry telemetry, IReadOnlyList<TimeSpan>? retryDelays = null)
     {
+        _retryDelays = retryDelays is { Count: > 0 } ? retryDelays : DefaultRetryDelays;
         _sink = sink;
         _time = time;
         _telemetry = telemetry;
@@ -111,7 +113,7 @@ internal sealed class AuditSinkWriter
 
             try
             {
-                await Task.Delay(RetryDelays[Math.Min(attempt - 1, RetryDelays.Length - 1)], _time, _stopRetrying.Token).ConfigureAwait(false);
+                await Task.Delay(_retryDelays[Math.Min(attempt - 1, _retryDelays.Count - 1)], _time, _stopRetrying.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
