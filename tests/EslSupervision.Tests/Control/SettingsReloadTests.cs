@@ -106,4 +106,11 @@ public class SettingsReloadTests
             // The framework's own monitor rethrows validation failures into the reload; a file watcher swallows them.
         }
     }
+
+    [Theory]
+    [InlineData(new[] { "PermissionTimeout must be greater than zero and at most 00:01:00; it is -00:00:01." }, new[] { "PermissionTimeout" })]
+    [InlineData(new[] { "RingGroups[2] ('x'): Members[0] extension 'secret-ish' must be 2 to 10 ASCII digits.", "Tenant 'a b' is not a valid domain name." }, new[] { "RingGroups[2]", "Tenants" })]
+    [InlineData(new[] { "   " }, new[] { "(settings)" })]
+    public void The_error_names_keys_never_values(string[] failures, string[] keys)
+        => Assert.Equal(keys, SupervisionSettings.KeysOf(failures));
 }

@@ -59,6 +59,11 @@ internal sealed class AuditSinkWriter
         {
             await _abort.CancelAsync().ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            // Disposal never throws because of audit.
+            _telemetry.SinkFailed(ex, 0);
+        }
     }
 
     private async Task RunAsync()
