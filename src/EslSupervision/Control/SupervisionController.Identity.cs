@@ -55,14 +55,27 @@ public sealed partial class SupervisionController
         CallLeg? known = _registry.GetLeg(legId);
         if (known is null)
         {
+            // The switch reports the channel on the inbound connection before it runs socket, but that event may
+            // still be on its way: wait for it a little. The subscription ends with the wait, whatever happens.
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task<CallChange> seen = _registry.Changes.FirstAsync(c => string.Equals(c.Leg.UniqueId, legId, StringComparison.OrdinalIgnoreCase)).ToTask(stopWaiting.Token);
             try
             {
-                Task<CallChange> seen = _registry.Changes.FirstAsync(c => string.Equals(c.Leg.UniqueId, legId, StringComparison.OrdinalIgnoreCase)).ToTask(cancellationToken);
-                known = _registry.GetLeg(legId) ?? (await seen.WaitAsync(OutboundIdentityWait, _time, cancellationToken).ConfigureAwait(false)).Leg;
+                if (_registry.GetLeg(legId) is null)
+                {
+                    await seen.WaitAsync(OutboundIdentityWait, _time, cancellationToken).ConfigureAwait(false);
+                }
+
+                known = _registry.GetLeg(legId);
             }
             catch (TimeoutException)
             {
                 known = _registry.GetLeg(legId);
+            }
+            finally
+            {
+                await stopWaiting.CancelAsync().ConfigureAwait(false);
+                Observe(seen);
             }
         }
 

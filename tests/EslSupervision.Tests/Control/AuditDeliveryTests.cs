@@ -65,6 +65,33 @@ public class AuditDeliveryTests
     }
 
     [Fact]
+    public async Task A_sink_that_is_down_leaves_supervision_working_and_health_says_audit_sink_failing()
+    {
+        SupervisionHarness? lab = null;
+        var fourthTry = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int tries = 0;
+        var down = new LambdaSink(_ =>
+        {
+            if (Interlocked.Increment(ref tries) == 4)
+            {
+                fourthTry.TrySetResult(lab!.Controller.HealthProblems); // After the first entry's three failed tries.
+            }
+
+            throw new IOException("database down");
+        });
+        lab = await SupervisionHarness.StartAsync(sinks: [down]);
+        await using (lab)
+        {
+            FakeCall call = await lab.OliviaTalksToAClientAsync();
+            FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
+            Assert.True(lab.Switch.Hears(benjamin.Uuid, call.BLeg.Uuid));
+
+            // The policy waits 1 s and 2 s between tries of an entry: real time, bounded by the harness's patience.
+            Assert.Equal(["audit sink failing"], await fourthTry.Task.WaitAsync(SupervisionHarness.Patience));
+        }
+    }
+
+    [Fact]
     public async Task A_failing_sink_is_retried_then_dropped_reported_as_failing_and_recovers()
     {
         var time = new FakeTimeProvider();
