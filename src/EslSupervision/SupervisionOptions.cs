@@ -46,6 +46,13 @@ public sealed class SupervisionOptions
     /// <summary>How long a permission provider may take before the request is denied. Default 2 seconds.</summary>
     public TimeSpan PermissionTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many audit entries may wait for each <see cref="Control.SupervisionController.Audit"/> subscriber and each
+    /// <see cref="Control.ISupervisionAuditSink"/> before new entries are dropped for it (and counted). Read when the
+    /// controller is created. Default 1024.
+    /// </summary>
+    public int AuditQueueCapacity { get; set; } = 1024;
+
     /// <summary>What a refused supervisor hears before being hung up (a FreeSWITCH playback argument); empty for nothing.</summary>
     public string RefusalSound { get; set; } = "tone_stream://%(200,100,480,620);loops=2";
 

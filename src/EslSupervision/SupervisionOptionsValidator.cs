@@ -35,6 +35,11 @@ public sealed class SupervisionOptionsValidator : IValidateOptions<SupervisionOp
             failures.Add($"PermissionTimeout must be greater than zero and at most {MaxPermissionTimeout}; it is {options.PermissionTimeout}.");
         }
 
+        if (options.AuditQueueCapacity is < 1 or > 1_000_000)
+        {
+            failures.Add($"AuditQueueCapacity must be between 1 and 1000000; it is {options.AuditQueueCapacity}.");
+        }
+
         if (options.RefusalSound is null)
         {
             failures.Add("RefusalSound must not be null; use an empty string for no sound.");

@@ -69,6 +69,38 @@ internal static class TextRules
     public static bool IsExtension(string? value, int minDigits, int maxDigits)
         => value is not null && value.Length >= minDigits && value.Length <= maxDigits && IsAsciiDigits(value);
 
+    /// <summary>
+    /// A SIP user name as an identity: 1-64 of <c>A-Z a-z 0-9 . _ - +</c>. Nothing FreeSWITCH would expand
+    /// (<c>$ { }</c>), no separator, no space can pass into an application argument.
+    /// </summary>
+    public static bool IsUserName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 64 || value == "_undef_")
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '+'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether an identity is safe to write into a FreeSWITCH application argument (strict user and domain).</summary>
+    public static bool IsSafeIdentity(Calls.UserIdentity? identity)
+        => identity is not null && IsUserName(identity.Extension) && IsDomainLike(identity.Tenant);
+
+    /// <summary>
+    /// The last line of defence before the wire: FreeSWITCH expands <c>${...}</c> and <c>$${...}</c> in application
+    /// arguments, so no argument the controller builds may carry <c>$</c>, <c>{</c> or <c>}</c>.
+    /// </summary>
+    public static bool HasExpansionChars(string? value) => value is not null && value.AsSpan().IndexOfAny('$', '{', '}') >= 0;
+
     /// <summary>A DNS-like name: dot-separated labels of ASCII letters, digits and hyphens, no hyphen at a label's ends.</summary>
     public static bool IsDomainLike(string? value)
     {

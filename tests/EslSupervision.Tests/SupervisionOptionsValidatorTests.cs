@@ -35,6 +35,7 @@ public class SupervisionOptionsValidatorTests
         { "ambiguous", o => o.SpyPrefix = "*9" },
         { "ambiguous", o => o.BargePrefix = "*901" },
         { "SpyDigit", o => o.SpyDigit = "00" },
+        { "AuditQueueCapacity", o => o.AuditQueueCapacity = 0 },
         { "WhisperDigit", o => o.WhisperDigit = "a" },
         { "BargeDigit", o => o.BargeDigit = "" },
         { "must be distinct", o => o.BargeDigit = "1" },

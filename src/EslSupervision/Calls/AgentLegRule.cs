@@ -66,6 +66,6 @@ public sealed class DefaultAgentLegRule : IAgentLegRule
         };
     }
 
-    private static bool IsUser(string? value)
-        => !string.IsNullOrEmpty(value) && value != "_undef_" && value.Length <= 64 && !TextRules.ContainsControl(value);
+    // Strict: the identity later goes into application arguments, where FreeSWITCH expands ${...}.
+    private static bool IsUser(string? value) => TextRules.IsUserName(value);
 }

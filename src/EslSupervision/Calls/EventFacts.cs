@@ -33,7 +33,7 @@ internal static class EventFacts
     /// <summary>The authenticated user of an inbound leg: <c>user_name</c> and <c>domain_name</c>, both present.</summary>
     public static UserIdentity? AuthenticatedUser(AgentLegFacts facts)
         => facts.Direction == CallDirection.Inbound
-           && !string.IsNullOrEmpty(facts.UserName) && !TextRules.ContainsControl(facts.UserName)
+           && TextRules.IsUserName(facts.UserName)
            && TextRules.IsDomainLike(facts.DomainName)
             ? new UserIdentity(facts.DomainName!, facts.UserName)
             : null;

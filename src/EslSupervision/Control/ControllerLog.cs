@@ -35,4 +35,10 @@ internal static partial class ControllerLog
 
     [LoggerMessage(3009, LogLevel.Debug, "Ignored key {Digit}: {Why}.")]
     public static partial void DigitIgnored(ILogger logger, string digit, string why);
+
+    [LoggerMessage(3060, LogLevel.Warning, "Running supervision ended: permission revoked ({Reason}).")]
+    public static partial void Revoked(ILogger logger, DenialReason reason);
+
+    [LoggerMessage(3061, LogLevel.Warning, "Outbound session refused: its channel is not known to the switch's inbound connection with the same authenticated identity (a process other than the switch may be connecting to the outbound port).")]
+    public static partial void OutboundNotVouched(ILogger logger);
 }

@@ -39,6 +39,9 @@ public enum SupervisionTrigger
 
     /// <summary>A call of <see cref="SupervisionController.SwitchModeAsync"/> or <see cref="SupervisionController.EndAsync"/>.</summary>
     Api,
+
+    /// <summary>A settings reload or a provider's change signal took the current mode away; the controller moved to an allowed one.</summary>
+    PermissionChange,
 }
 
 /// <summary>Why a supervision ended.</summary>
@@ -58,6 +61,13 @@ public enum SupervisionEndReason
 
     /// <summary>Setting up eavesdrop failed; the supervisor's leg was hung up.</summary>
     StartFailed,
+
+    /// <summary>
+    /// Re-checked after a settings reload or a provider's change signal, the supervisor may no longer supervise the
+    /// agent (or the tenant was switched off, or no allowed mode is left); the supervisor's leg was hung up.
+    /// <see cref="SupervisionAuditEvent.DenialReason"/> says why.
+    /// </summary>
+    PermissionRevoked,
 }
 
 /// <summary>One entry of the audit stream. Carries identities (tenant and extension), never phone numbers.</summary>

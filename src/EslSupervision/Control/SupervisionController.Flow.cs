@@ -112,16 +112,21 @@ public sealed partial class SupervisionController
     private async Task BeginAsync(SupervisionSession session, EslEvent call)
     {
         using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision start");
-        string? user = call.GetVariable("user_name");
-        string? domain = call.GetVariable("domain_name");
-        session.Supervisor = !string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(domain) ? new UserIdentity(domain, user) : null;
+        (UserIdentity? identity, string? user, string? domain, PermissionDecision? identityDenial) = SupervisorIdentity(call);
+        session.Supervisor = identity;
         ServiceCodeParseResult code = Parser().Parse(call["Caller-Destination-Number"]);
-        if (code.IsSuccess && domain is not null)
+        if (code.IsSuccess && identity is not null)
         {
-            session.Agent = new UserIdentity(domain, code.AgentExtension!);
+            session.Agent = new UserIdentity(identity.Tenant, code.AgentExtension!);
         }
 
         Publish(session, SupervisionAuditKind.Requested, e => e with { Mode = code.IsSuccess ? code.Mode : null, Trigger = SupervisionTrigger.ServiceCode });
+        if (identityDenial is not null)
+        {
+            await RefuseAsync(session, identityDenial).ConfigureAwait(false);
+            return;
+        }
+
         if (!code.IsSuccess)
         {
             await RefuseAsync(session, PermissionDecision.Deny(DenialReason.InvalidServiceCode, code.Reason)).ConfigureAwait(false);
@@ -138,6 +143,12 @@ public sealed partial class SupervisionController
 
         string agentLeg = authorization.AgentLeg!.UniqueId;
         session.Agent = authorization.AgentLeg.Agent ?? session.Agent;
+        if (!TextRules.IsSafeIdentity(session.Agent))
+        {
+            // A custom IAgentLegRule may produce anything; only strict identities go near an application argument.
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's identity has characters that are not allowed.")).ConfigureAwait(false);
+            return;
+        }
 
         // Bind only the keys of modes this supervisor may use; every press is checked again anyway.
         var digits = new List<string>();
@@ -181,6 +192,12 @@ public sealed partial class SupervisionController
     /// </summary>
     private static async Task StartEavesdropAsync(SupervisionSession session, IReadOnlyList<string> digits)
     {
+        // Checked before anything is written: nothing FreeSWITCH would expand may reach an argument.
+        if (TextRules.HasExpansionChars(session.AgentLegId) || TextRules.HasExpansionChars(session.Supervisor?.ToString()) || digits.Any(TextRules.HasExpansionChars))
+        {
+            throw new ArgumentException("An eavesdrop argument would carry '$', '{' or '}'.", nameof(session));
+        }
+
         IEslConnection c = session.Connection;
         string leg = session.SupervisorLegId;
         (bool bleg, bool aleg) = session.Mode switch
@@ -334,7 +351,7 @@ public sealed partial class SupervisionController
         await FinishAsync(session, supervisorStillThere ? SupervisionEndReason.AgentCallEnded : SupervisionEndReason.SupervisorHungUp, hangUp: supervisorStillThere).ConfigureAwait(false);
     }
 
-    private async Task FinishAsync(SupervisionSession session, SupervisionEndReason reason, bool hangUp)
+    private async Task FinishAsync(SupervisionSession session, SupervisionEndReason reason, bool hangUp, PermissionDecision? cause = null)
     {
         if (session.IsEnded)
         {
@@ -370,7 +387,7 @@ public sealed partial class SupervisionController
             TimeSpan duration = _time.GetUtcNow() - session.Since;
             _telemetry.Ended(reason, duration);
             ControllerLog.Ended(_logger, reason, duration.TotalSeconds);
-            Publish(session, SupervisionAuditKind.Ended, e => e with { Mode = session.Mode, EndReason = reason, Duration = duration });
+            Publish(session, SupervisionAuditKind.Ended, e => e with { Mode = session.Mode, EndReason = reason, Duration = duration, DenialReason = cause?.Reason, Detail = cause?.Detail });
         }
         else
         {
@@ -477,7 +494,12 @@ public sealed partial class SupervisionController
         });
         lock (_auditGate)
         {
-            _audit.OnNext(entry);
+            // Queues only: subscribers and sinks are served by their own loops, never on a decision's path.
+            _audit.Publish(entry);
+            foreach (AuditSinkWriter writer in _sinkWriters)
+            {
+                writer.Enqueue(entry);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using EslSupervision.Calls;
 using EslSupervision.EventSocket;
 using EslSupervision.Permissions;
@@ -45,12 +44,14 @@ public sealed partial class SupervisionController : IAsyncDisposable
     private readonly IEslConnection _connection;
     private readonly CallRegistry _registry;
     private readonly SupervisionAuthorizer _authorizer;
-    private readonly IOptionsMonitor<SupervisionOptions> _options;
+    private readonly SupervisionSettings _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SupervisionTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, SupervisionSession> _sessions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Subject<SupervisionAuditEvent> _audit = new();
+    private readonly AuditStream _audit;
+    private readonly AuditSinkWriter[] _sinkWriters;
+    private readonly List<IDisposable> _changeSubscriptions = [];
     private readonly object _auditGate = new();
     private readonly SemaphoreSlim _resyncGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -67,6 +68,12 @@ public sealed partial class SupervisionController : IAsyncDisposable
     /// <param name="timeProvider">Time for audit stamps and durations.</param>
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="meterFactory">Metrics under DI.</param>
+    /// <param name="auditSinks">Durable audit destinations, each fed by its own background writer (see <see cref="ISupervisionAuditSink"/>).</param>
+    /// <remarks>
+    /// A reload of <paramref name="options"/> that fails <see cref="SupervisionOptionsValidator"/> is not applied:
+    /// the last valid settings stay in force (logged, counted, reported by the health check), and every reload
+    /// that is applied re-checks the running supervisions.
+    /// </remarks>
     public SupervisionController(
         IEslConnection connection,
         CallRegistry registry,
@@ -74,7 +81,8 @@ public sealed partial class SupervisionController : IAsyncDisposable
         IOptionsMonitor<SupervisionOptions> options,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        IEnumerable<ISupervisionAuditSink>? auditSinks = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(registry);
@@ -83,14 +91,46 @@ public sealed partial class SupervisionController : IAsyncDisposable
         _connection = connection;
         _registry = registry;
         _authorizer = authorizer;
-        _options = options;
+        ILoggerFactory factory = loggerFactory ?? NullLoggerFactory.Instance;
+        _options = SupervisionSettings.For(options, factory.CreateLogger<SupervisionSettings>(), meterFactory);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SupervisionController>();
+        _logger = factory.CreateLogger<SupervisionController>();
         _telemetry = new SupervisionTelemetry(meterFactory);
+        var auditTelemetry = new AuditTelemetry(meterFactory, _logger);
+        int capacity = _options.CurrentValue.AuditQueueCapacity;
+        _audit = new AuditStream(capacity, auditTelemetry);
+        _sinkWriters = [.. (auditSinks ?? []).Where(s => s is not null).Distinct().Select(s => new AuditSinkWriter(s, capacity, _time, auditTelemetry))];
+    }
+
+    /// <summary>Why supervision is not fully healthy (settings invalid, audit sink failing); empty when it is.</summary>
+    internal IReadOnlyList<string> HealthProblems
+    {
+        get
+        {
+            var problems = new List<string>(2);
+            if (_options.InvalidKeys is { } keys)
+            {
+                problems.Add("settings invalid: " + string.Join(", ", keys));
+            }
+
+            if (_sinkWriters.Any(w => w.IsFailing))
+            {
+                problems.Add("audit sink failing");
+            }
+
+            return problems;
+        }
     }
 
     /// <summary>Every supervision request, refusal, start, mode change and end, in order.</summary>
-    public IObservable<SupervisionAuditEvent> Audit => _audit.AsObservable();
+    /// <remarks>
+    /// Delivered asynchronously: each subscriber has its own bounded queue (<see cref="SupervisionOptions.AuditQueueCapacity"/>)
+    /// and its own delivery loop, so a subscriber that throws or blocks never changes or delays a decision and never
+    /// affects another subscriber. An exception from a subscriber is logged (event 3050) and counted; that subscriber
+    /// keeps receiving. A full queue drops new entries for that subscriber only (event 3051, <c>esl_supervision.audit.dropped</c>).
+    /// For durable audit use <see cref="ISupervisionAuditSink"/>.
+    /// </remarks>
+    public IObservable<SupervisionAuditEvent> Audit => _audit;
 
     /// <summary>The supervisions running now.</summary>
     public IReadOnlyList<SupervisionInfo> ActiveSupervisions
@@ -108,6 +148,7 @@ public sealed partial class SupervisionController : IAsyncDisposable
         await _connection.SubscribeAsync(RequiredEvents, [ModeEventSubclass], EslEventFormat.Plain, cancellationToken).ConfigureAwait(false);
         await ResyncAsync(cancellationToken).ConfigureAwait(false);
         _stateSubscription = _connection.StateChanges.Subscribe(OnStateChanged);
+        SubscribeToPermissionChanges();
     }
 
     /// <summary>
@@ -122,8 +163,9 @@ public sealed partial class SupervisionController : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(session);
         EslEvent channel = await session.ConnectAsync(cancellationToken).ConfigureAwait(false);
         string? legId = channel.UniqueId;
-        if (!EslIdentifiers.IsChannelUuid(legId))
+        if (!EslIdentifiers.IsChannelUuid(legId) || !await IsVouchedForAsync(channel, legId!, cancellationToken).ConfigureAwait(false))
         {
+            ControllerLog.OutboundNotVouched(_logger);
             return;
         }
 
@@ -197,6 +239,11 @@ public sealed partial class SupervisionController : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (IDisposable subscription in _changeSubscriptions)
+        {
+            subscription.Dispose();
+        }
+
         _eventSubscription?.Dispose();
         _stateSubscription?.Dispose();
         foreach (SupervisionSession session in _sessions.Values)
@@ -207,10 +254,10 @@ public sealed partial class SupervisionController : IAsyncDisposable
         await Task.WhenAll(_sessions.Values.Select(s => s.Completion)).ConfigureAwait(false);
         lock (_auditGate)
         {
-            _audit.OnCompleted();
+            _audit.Complete();
         }
 
-        _audit.Dispose();
+        await Task.WhenAll(_sinkWriters.Select(w => w.StopAsync())).ConfigureAwait(false);
         _resyncGate.Dispose();
         _stop.Dispose();
     }

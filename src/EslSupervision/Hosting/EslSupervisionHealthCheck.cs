@@ -9,7 +9,9 @@ namespace EslSupervision.Hosting;
 /// healthy; <see cref="EslConnectionState.Connecting"/> and <see cref="EslConnectionState.Reconnecting"/> are
 /// degraded; <see cref="EslConnectionState.Disconnected"/> and <see cref="EslConnectionState.Closed"/> report the
 /// registration's failure status (unhealthy by default). The data carries <c>state</c> and
-/// <c>activeSupervisions</c>, nothing else: no endpoint, user or password.
+/// <c>activeSupervisions</c> (and <c>problems</c> when there are), nothing else: no endpoint, user or password.
+/// A connected switch with a rejected settings reload ("settings invalid: KEYS") or a failing audit sink
+/// ("audit sink failing") is <c>Degraded</c>.
 /// </summary>
 /// <remarks>Register it with <c>services.AddHealthChecks().AddEslSupervision()</c>.</remarks>
 public sealed class EslSupervisionHealthCheck : IHealthCheck
@@ -46,6 +48,17 @@ public sealed class EslSupervisionHealthCheck : IHealthCheck
             EslConnectionState.Closed => new HealthCheckResult(context.Registration.FailureStatus, "Connection to FreeSWITCH closed.", data: data),
             _ => new HealthCheckResult(context.Registration.FailureStatus, "Not connected to FreeSWITCH.", data: data),
         };
+        // Decisions that would otherwise fail silently (settings invalid, audit sink failing) degrade a healthy connection.
+        IReadOnlyList<string> problems = _controller.HealthProblems;
+        if (problems.Count > 0)
+        {
+            data["problems"] = string.Join("; ", problems);
+            if (result.Status == HealthStatus.Healthy)
+            {
+                result = HealthCheckResult.Degraded(string.Join("; ", problems) + ".", data: data);
+            }
+        }
+
         return Task.FromResult(result);
     }
 }

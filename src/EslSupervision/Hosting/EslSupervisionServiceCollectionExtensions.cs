@@ -19,7 +19,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Every service is registered with <c>TryAdd*</c>, so a registration of your own wins whether it comes before or
 /// after <c>AddEslSupervision</c>. Replacing the permission model is one line:
 /// <code>services.AddSingleton&lt;ISupervisionPermissionProvider, MyDirectoryProvider&gt;();</code>
-/// The same holds for <see cref="IAgentLegRule"/> and <see cref="TimeProvider"/>.
+/// The same holds for <see cref="IAgentLegRule"/> and <see cref="TimeProvider"/>. Durable audit: register any
+/// number of <see cref="ISupervisionAuditSink"/> (<c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;ISupervisionAuditSink, MySink&gt;())</c>).
 /// </para>
 /// <para>
 /// All options are validated when the host starts (<c>ValidateOnStart</c>): there is no default password, and
@@ -85,7 +86,14 @@ public static class EslSupervisionServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAgentLegRule>(DefaultAgentLegRule.Instance);
-        services.TryAddSingleton<ISupervisionPermissionProvider, RingGroupPermissionProvider>();
+        // One holder of the last valid settings, shared, so an invalid reload never reaches a decision.
+        services.TryAddSingleton(sp => new SupervisionSettings(
+            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<IOptionsFactory<SupervisionOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<SupervisionOptions>>(),
+            sp.GetService<ILogger<SupervisionSettings>>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ISupervisionPermissionProvider>(sp => new RingGroupPermissionProvider(sp.GetRequiredService<SupervisionSettings>()));
         services.TryAddSingleton(sp => new CallRegistry(
             sp.GetRequiredService<IAgentLegRule>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -94,7 +102,7 @@ public static class EslSupervisionServiceCollectionExtensions
         services.TryAddSingleton(sp => new SupervisionAuthorizer(
             sp.GetRequiredService<ISupervisionPermissionProvider>(),
             sp.GetRequiredService<ICallRegistry>(),
-            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<SupervisionSettings>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<SupervisionAuthorizer>>()));
         services.TryAddSingleton(sp => new EslInboundClient(
@@ -107,10 +115,11 @@ public static class EslSupervisionServiceCollectionExtensions
             sp.GetRequiredService<IEslConnection>(),
             sp.GetRequiredService<CallRegistry>(),
             sp.GetRequiredService<SupervisionAuthorizer>(),
-            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<SupervisionSettings>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sp.GetServices<ISupervisionAuditSink>()));
         services.TryAddSingleton(sp => new SupervisionHostedService(
             sp.GetRequiredService<EslInboundClient>(),
             sp.GetRequiredService<SupervisionController>(),

@@ -1,3 +1,6 @@
+using System.Reactive;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
 using Microsoft.Extensions.Options;
 
 namespace EslSupervision.Permissions;
@@ -6,19 +9,26 @@ namespace EslSupervision.Permissions;
 /// The default permission model: a user may supervise an agent when some ring group of the same tenant lists
 /// the user as a member with <see cref="RingGroupMemberOptions.Supervisor"/> set and the agent as a member,
 /// and the user's <see cref="RingGroupMemberOptions.AllowedModes"/> contain the mode. Reads the current
-/// options on every decision, so configuration reloads apply to the next decision.
+/// options on every decision, so configuration reloads apply to the next decision, and signals every applied
+/// reload through <see cref="PermissionsChanged"/> so running supervisions are re-checked. A reload that fails
+/// validation is not applied: the last valid ring groups stay in force.
 /// </summary>
-public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider
+public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider, ISupervisionPermissionChangeSource
 {
-    private readonly IOptionsMonitor<SupervisionOptions> _options;
+    private readonly SupervisionSettings _options;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The supervision options (ring groups).</param>
     public RingGroupPermissionProvider(IOptionsMonitor<SupervisionOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _options = SupervisionSettings.For(options, report: false);
+        PermissionsChanged = Observable.Create<Unit>(observer =>
+            _options.OnChange((_, _) => observer.OnNext(Unit.Default)) ?? Disposable.Empty);
     }
+
+    /// <inheritdoc/>
+    public IObservable<Unit> PermissionsChanged { get; }
 
     /// <inheritdoc/>
     public ValueTask<PermissionDecision> AuthorizeAsync(SupervisionRequest request, CancellationToken cancellationToken)

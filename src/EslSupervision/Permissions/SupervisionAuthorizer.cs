@@ -35,13 +35,15 @@ public sealed record SupervisionAuthorization(PermissionDecision Decision, CallL
 /// Fails closed: an exception, time-out or missing answer is a denial. Stateless per call: use it at the start
 /// and on every mode switch.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore's wait handle is never created; a provider call left running may still release it.")]
 public sealed partial class SupervisionAuthorizer
 {
     private readonly ISupervisionPermissionProvider _provider;
     private readonly ICallRegistry _registry;
-    private readonly IOptionsMonitor<SupervisionOptions> _options;
+    private readonly SupervisionSettings _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _providerSlots = new(MaxConcurrentProviderCalls, MaxConcurrentProviderCalls);
 
     /// <summary>Creates the authorizer.</summary>
     /// <param name="provider">The permission provider.</param>
@@ -61,10 +63,19 @@ public sealed partial class SupervisionAuthorizer
         ArgumentNullException.ThrowIfNull(options);
         _provider = provider;
         _registry = registry;
-        _options = options;
+        _options = SupervisionSettings.For(options, report: false);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>How many calls of a (non built-in) provider may run at once; more wait for a slot within the time-out.</summary>
+    internal static int MaxConcurrentProviderCalls { get; } = Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>The provider, for its optional change signal.</summary>
+    internal ISupervisionPermissionProvider Provider => _provider;
+
+    /// <summary>The settings in force (last valid).</summary>
+    internal SupervisionSettings Settings => _options;
 
     /// <summary>Decides one attempt.</summary>
     /// <param name="attempt">The attempt.</param>
@@ -102,7 +113,7 @@ public sealed partial class SupervisionAuthorizer
             (user, domain) = (known.Extension, known.Tenant);
         }
 
-        if (string.IsNullOrEmpty(user) || user == "_undef_" || TextRules.ContainsControl(user) || !TextRules.IsDomainLike(domain))
+        if (!TextRules.IsUserName(user) || !TextRules.IsDomainLike(domain))
         {
             return (PermissionDecision.Deny(DenialReason.Unauthenticated, "The supervisor's leg is not authenticated (no user_name/domain_name)."), null, null);
         }
@@ -180,13 +191,16 @@ public sealed partial class SupervisionAuthorizer
 
     private async ValueTask<PermissionDecision> AskProviderAsync(SupervisionRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        Task<PermissionDecision>? call = null;
         try
         {
-            // WaitAsync also bounds a provider that ignores its token.
-            PermissionDecision? decision = await _provider.AuthorizeAsync(request, linked.Token).AsTask()
-                .WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            call = CallProvider(request, linked.Token);
+
+            // WaitAsync bounds a provider that ignores its token; the time-out runs from before the call, so a
+            // provider that blocks its thread is bounded too (it blocks a pool thread of its own, not ours).
+            PermissionDecision? decision = await call.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
             return decision ?? PermissionDecision.Deny(DenialReason.ProviderError, "The permission provider gave no answer.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -203,6 +217,57 @@ public sealed partial class SupervisionAuthorizer
             LogProviderFailed(_logger, ex);
             return PermissionDecision.Deny(DenialReason.ProviderError, "The permission provider failed.");
         }
+        finally
+        {
+            if (call is null || call.IsCompleted)
+            {
+                linked.Dispose();
+                timeoutSource.Dispose();
+            }
+            else
+            {
+                // A late answer is ignored (the request was denied); it is observed and its token kept valid until it ends.
+                _ = call.ContinueWith(
+                    t =>
+                    {
+                        _ = t.Exception;
+                        linked.Dispose();
+                        timeoutSource.Dispose();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The built-in ring-group provider answers synchronously from memory and is called inline. Any other provider
+    /// runs on the thread pool behind a concurrency limit, so one that blocks its calling thread (<c>.Result</c>,
+    /// <c>Thread.Sleep</c>) never blocks a supervision's queue or the event loop, and blocking providers together
+    /// hold at most <see cref="MaxConcurrentProviderCalls"/> pool threads.
+    /// </summary>
+    private Task<PermissionDecision> CallProvider(SupervisionRequest request, CancellationToken token)
+    {
+        if (_provider is RingGroupPermissionProvider)
+        {
+            return _provider.AuthorizeAsync(request, token).AsTask();
+        }
+
+        return Task.Run(
+            async () =>
+            {
+                await _providerSlots.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    return await _provider.AuthorizeAsync(request, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _providerSlots.Release();
+                }
+            },
+            CancellationToken.None);
     }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Supervision by leg {SupervisorLeg} denied: {Reason}")]

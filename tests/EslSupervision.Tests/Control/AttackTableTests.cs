@@ -242,10 +242,9 @@ public class AttackTableTests
         FakeCall call = await lab.OliviaTalksToAClientAsync();
         FakeChannel benjamin = await lab.SuperviseAsync("1010", "*901004");
 
-        // Configuration reload: Benjamin is no longer a supervisor.
-        var revoked = SupervisionHarness.LabOptions();
-        revoked.RingGroups[0].Members.Single(m => m.Extension == "1010").Supervisor = false;
-        lab.Options.CurrentValue = revoked;
+        // Benjamin is no longer a supervisor, changed in place with no change signal (a reload also cuts him off at
+        // once: RevocationTests): the key press alone must be checked again.
+        lab.Options.CurrentValue.RingGroups[0].Members.Single(m => m.Extension == "1010").Supervisor = false;
 
         await lab.Switch.PressDigitAsync(benjamin.Uuid, '2');
         SupervisionAuditEvent refused = await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChangeDenied);

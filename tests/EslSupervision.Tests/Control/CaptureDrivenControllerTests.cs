@@ -16,15 +16,49 @@ namespace EslSupervision.Tests.Control;
 /// </summary>
 public partial class CaptureDrivenControllerTests
 {
-    private static async Task<(SupervisionController Controller, RecordingConnection Connection, List<SupervisionAuditEvent> Audit)> StartAsync(Func<string, string?, string>? api = null)
+    /// <summary>The audit trail as delivered (asynchronously) to a subscriber, with a way to wait for an entry.</summary>
+    private sealed class AuditCollector : List<SupervisionAuditEvent>
+    {
+        private readonly List<(SupervisionAuditKind Kind, TaskCompletionSource Signal)> _waiters = [];
+
+        public void Add(SupervisionAuditEvent entry, object gate)
+        {
+            lock (gate)
+            {
+                Add(entry);
+                foreach (var w in _waiters.Where(w => w.Kind == entry.Kind).ToList())
+                {
+                    w.Signal.TrySetResult();
+                    _waiters.Remove(w);
+                }
+            }
+        }
+
+        public Task WaitForAsync(SupervisionAuditKind kind)
+        {
+            lock (this)
+            {
+                if (this.Any(e => e.Kind == kind))
+                {
+                    return Task.CompletedTask;
+                }
+
+                var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((kind, signal));
+                return signal.Task.WaitAsync(SupervisionHarness.Patience);
+            }
+        }
+    }
+
+    private static async Task<(SupervisionController Controller, RecordingConnection Connection, AuditCollector Audit)> StartAsync(Func<string, string?, string>? api = null)
     {
         var connection = new RecordingConnection(api);
         var options = new TestOptionsMonitor<SupervisionOptions>(SupervisionHarness.LabOptions());
         var registry = new CallRegistry();
         var authorizer = new SupervisionAuthorizer(new RingGroupPermissionProvider(options), registry, options);
         var controller = new SupervisionController(connection.Object, registry, authorizer, options);
-        var audit = new List<SupervisionAuditEvent>();
-        controller.Audit.Subscribe(e => { lock (audit) { audit.Add(e); } });
+        var audit = new AuditCollector();
+        controller.Audit.Subscribe(e => audit.Add(e, audit));
         await controller.StartAsync().WaitAsync(SupervisionHarness.Patience);
         return (controller, connection, audit);
     }
@@ -84,6 +118,7 @@ public partial class CaptureDrivenControllerTests
         {
             await ReplayAsync(connection, capture, supervisorLeg);
             await connection.WaitForAsync(c => c == $"execute {supervisorLeg} hangup NORMAL_CLEARING");
+            await audit.WaitForAsync(SupervisionAuditKind.Ended); // Audit is delivered asynchronously.
 
             var (target, captured) = CapturedDecisions(capture);
             Assert.Contains($"execute {supervisorLeg} eavesdrop {target}", connection.Commands);
@@ -130,6 +165,7 @@ public partial class CaptureDrivenControllerTests
             SupervisionInfo adopted = Assert.Single(controller.ActiveSupervisions);
             Assert.Equal(agent, adopted.AgentLegId);
             Assert.Equal(SupervisionMode.Whisper, adopted.Mode);
+            await audit.WaitForAsync(SupervisionAuditKind.Adopted);
             lock (audit)
             {
                 Assert.Equal(SupervisionAuditKind.Adopted, Assert.Single(audit).Kind);

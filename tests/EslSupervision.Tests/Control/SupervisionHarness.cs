@@ -99,7 +99,7 @@ internal sealed class SupervisionHarness : IAsyncDisposable
         },
     };
 
-    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null)
+    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null, IEnumerable<ISupervisionAuditSink>? sinks = null)
     {
         FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret" });
         foreach (var (ext, name) in new[] { ("1004", "Olivia"), ("1005", "Sam"), ("1010", "Benjamin"), ("1011", "Lena"), ("1012", "Mia") })
@@ -109,17 +109,17 @@ internal sealed class SupervisionHarness : IAsyncDisposable
 
         var monitor = new TestOptionsMonitor<SupervisionOptions>(options ?? LabOptions());
         var harness = new SupervisionHarness(fs, monitor);
-        await harness.StartControllerAsync(provider ?? new RingGroupPermissionProvider(monitor), time);
+        await harness.StartControllerAsync(provider ?? new RingGroupPermissionProvider(monitor), time, sinks);
         return harness;
     }
 
-    private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time)
+    private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time, IEnumerable<ISupervisionAuditSink>? sinks = null)
     {
         Client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = Switch.Port, Password = "lab-secret", ReconnectMinDelay = TimeSpan.FromMilliseconds(20), ReconnectMaxDelay = TimeSpan.FromMilliseconds(200) });
         await Client.ConnectAsync();
         Registry = new CallRegistry();
         var authorizer = new SupervisionAuthorizer(provider, Registry, Options, time);
-        Controller = new SupervisionController(Client, Registry, authorizer, Options);
+        Controller = new SupervisionController(Client, Registry, authorizer, Options, auditSinks: sinks);
         _auditSubscription = Controller.Audit.Subscribe(OnAudit);
         await Controller.StartAsync().WaitAsync(Patience);
     }
@@ -127,7 +127,7 @@ internal sealed class SupervisionHarness : IAsyncDisposable
     /// <summary>Places a call and waits until the registry knows the agent's leg is bridged.</summary>
     public async Task<FakeCall> CallAsync(Func<FakeFreeSwitch, FakeCall> place, string agentExtension)
     {
-        Task bridged = Registry.Changes.FirstAsync(c => c.Kind == CallChangeKind.ChannelBridged).ToTask();
+        Task bridged = Registry.Changes.FirstAsync(c => c.Kind == CallChangeKind.ChannelBridged && Registry.FindActiveAgentLeg("pbx.lab", agentExtension) is not null).ToTask();
         FakeCall call = place(Switch);
         await bridged.WaitAsync(Patience);
         Assert.NotNull(Registry.FindActiveAgentLeg("pbx.lab", agentExtension));
@@ -169,6 +169,9 @@ internal sealed class SupervisionHarness : IAsyncDisposable
     /// <summary>Waits until the supervisor's leg is running eavesdrop inside the fake switch.</summary>
     public Task<FakeChannel> EavesdroppingAsync(string supervisorLeg)
         => Switch.WaitForChannelAsync(c => c.Uuid == supervisorLeg && c.CurrentApplication == "eavesdrop").WaitAsync(Patience);
+
+    /// <summary>Every command the switch received on any connection (to prove what did or did not reach the wire).</summary>
+    public IReadOnlyList<string> AllCommands => [.. Switch.Connections.SelectMany(c => c.ReceivedCommands)];
 
     public Task<FakeChannel> HungUpAsync(string leg)
         => Switch.WaitForChannelAsync(c => c.Uuid == leg && c.IsHungUp).WaitAsync(Patience);
