@@ -49,8 +49,9 @@ internal static class CommandArguments
     }
 
     /// <summary>
-    /// One space-separated argument of an <c>api</c> command: no whitespace, no quotes (the switch's argument
-    /// splitter treats them specially), not starting with <c>-</c> (read as an option such as <c>-bleg</c>).
+    /// One space-separated argument of an <c>api</c> command: no whitespace, no quotes and no backslash (the
+    /// switch's argument splitter strips paired <c>'</c> and turns <c>\n</c>, <c>\s</c> … into other characters),
+    /// not starting with <c>-</c> (read as an option such as <c>-bleg</c>).
     /// </summary>
     public static string Word([NotNull] string? value, string paramName)
     {
@@ -69,13 +70,29 @@ internal static class CommandArguments
         return value;
     }
 
-    /// <summary>The last argument of a command that takes the rest of the line: spaces inside, none at either end.</summary>
+    /// <summary>A value sent whole (a header value or a command's last text): spaces inside, none at either end.</summary>
     public static string RestOfLine([NotNull] string? value, string paramName)
     {
         value = CommandText.EnsureLine(value, paramName);
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
         {
             throw new ArgumentException("The value may not start or end with whitespace: the switch would drop it.", paramName);
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// The last argument of an <c>api</c> command that keeps the rest of the line: as <see cref="RestOfLine"/>, and
+    /// no quote or backslash, which the switch's argument splitter would strip or unescape.
+    /// </summary>
+    public static string ApiRestOfLine([NotNull] string? value, string paramName)
+    {
+        value = RestOfLine(value, paramName);
+        int bad = value.AsSpan().IndexOfAny(ForbiddenInApiText);
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"The value contains '{value[bad]}' at position {bad}, which the switch's argument parser would strip or unescape.", paramName);
         }
 
         return value;
@@ -112,7 +129,8 @@ internal static class CommandArguments
         return value;
     }
 
-    private static readonly SearchValues<char> ForbiddenInWord = SearchValues.Create(" \t'\"");
-    private static readonly SearchValues<char> ForbiddenInVariableValue = SearchValues.Create(" \t'\"{}[]<>,");
-    private static readonly SearchValues<char> ForbiddenInEndpoint = SearchValues.Create("{}[]<>,|'\"");
+    private static readonly SearchValues<char> ForbiddenInWord = SearchValues.Create(" \t'\"\\");
+    private static readonly SearchValues<char> ForbiddenInApiText = SearchValues.Create("'\"\\");
+    private static readonly SearchValues<char> ForbiddenInVariableValue = SearchValues.Create(" \t'\"\\{}[]<>,");
+    private static readonly SearchValues<char> ForbiddenInEndpoint = SearchValues.Create("{}[]<>,|'\"\\");
 }

@@ -12,7 +12,8 @@ namespace EslSupervision.EventSocket;
 /// Every argument is checked before anything is written, and a value that the switch would read differently from
 /// what the caller meant is refused with <see cref="ArgumentException"/>, never escaped: UUIDs must be UUIDs;
 /// variable, dialplan, context, application and cause names are plain identifiers; arguments the switch splits on
-/// spaces may not contain whitespace or quotes; and <c>originate</c>'s channel-variable values may not contain
+/// spaces may not contain whitespace, quotes or backslashes (its argument splitter strips quotes and unescapes
+/// <c>\n</c>, <c>\s</c> …); and <c>originate</c>'s channel-variable values may not contain
 /// <c>{ } [ ] &lt; &gt; ,</c>, which would end or split its variable block. Control characters and line breaks are
 /// refused everywhere.
 /// </para>
@@ -150,7 +151,7 @@ public static class EslCommands
     /// <param name="connection">The connection.</param>
     /// <param name="uniqueId">The channel.</param>
     /// <param name="name">The variable's name.</param>
-    /// <param name="value">The value (spaces allowed inside, none at either end), or <see langword="null"/> to unset it.</param>
+    /// <param name="value">The value (spaces allowed inside, none at either end, no quotes or backslashes), or <see langword="null"/> to unset it.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="EslNoSuchChannelException">The channel does not exist.</exception>
     public static async Task SetVariableAsync(this IEslConnection connection, string uniqueId, string name, string? value, CancellationToken cancellationToken = default)
@@ -161,7 +162,7 @@ public static class EslCommands
         string arguments = uniqueId + " " + name;
         if (!string.IsNullOrEmpty(value))
         {
-            arguments += " " + CommandArguments.RestOfLine(value, nameof(value));
+            arguments += " " + CommandArguments.ApiRestOfLine(value, nameof(value));
         }
 
         EslApiResponse reply = await connection.ApiAsync("uuid_setvar", arguments, cancellationToken).ConfigureAwait(false);
