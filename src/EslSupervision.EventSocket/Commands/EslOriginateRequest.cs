@@ -48,7 +48,11 @@ public sealed class EslOriginateRequest
     /// <summary>The caller ID number the called party sees, or <see langword="null"/>.</summary>
     public string? CallerIdNumber { get; init; }
 
-    /// <summary>How long the switch lets the leg ring before it gives up (<c>originate_timeout</c>), or <see langword="null"/> for the switch's default.</summary>
+    /// <summary>
+    /// How long the switch lets the leg ring before it gives up (<c>originate_timeout</c>, 1 second to 1 hour), or
+    /// <see langword="null"/> for the switch's default. Keep it below the connection's <c>BackgroundJobTimeout</c>
+    /// (default 2 minutes), or the helper stops waiting before the switch does.
+    /// </summary>
     public TimeSpan? RingTimeout { get; init; }
 
     /// <summary>Further channel variables for the new leg (names: letters, digits, <c>_ - .</c>; values: no whitespace, quotes, braces, brackets or commas).</summary>
