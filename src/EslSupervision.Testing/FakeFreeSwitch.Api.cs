@@ -95,6 +95,14 @@ public sealed partial class FakeFreeSwitch
                     return "+OK\n";
                 }
 
+                case "uuid_exists":
+                    return Live(parts.ElementAtOrDefault(1)) is null ? "false" : "true";
+                case "originate":
+                    return OriginateLocked(parts, out deferred);
+                case "uuid_bridge":
+                    return UuidBridgeLocked(parts, out deferred);
+                case "uuid_transfer":
+                    return UuidTransferLocked(parts, out deferred);
                 case "hupall":
                 {
                     var cause = parts.ElementAtOrDefault(1) ?? "MANAGER_REQUEST";

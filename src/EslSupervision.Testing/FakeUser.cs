@@ -11,4 +11,10 @@ public sealed record FakeUser(string Extension, string Domain, string DisplayNam
 
     /// <summary>The <c>esl-allowed-api</c> list; when set, <c>api</c> on a userauth connection is denied.</summary>
     public string? AllowedApi { get; init; }
+
+    /// <summary>Whether the phone is registered; <c>originate</c> to an unregistered user fails with <c>USER_NOT_REGISTERED</c>. Default true.</summary>
+    public bool Registered { get; init; } = true;
+
+    /// <summary>When set, <c>originate</c> to this user fails with this hang-up cause (e.g. <c>USER_BUSY</c>, <c>NO_ANSWER</c>) instead of answering.</summary>
+    public string? OriginateFailureCause { get; init; }
 }

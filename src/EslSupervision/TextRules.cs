@@ -10,7 +10,7 @@ internal static class TextRules
     public static bool IsDialChar(char c) => IsAsciiDigit(c) || c is '*' or '#';
 
     /// <summary>C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators: the wire's own rule.</summary>
-    public static bool IsControl(char c) => EventSocket.Protocol.CommandText.IsUnsafe(c);
+    public static bool IsControl(char c) => EventSocket.EslText.IsUnsafe(c);
 
     public static bool ContainsControl(string? value)
     {

@@ -32,14 +32,30 @@ public class PackageContentTests
     }
 
     [Fact]
-    public void The_domain_package_depends_on_the_client_package_of_the_same_version()
+    public void The_domain_package_depends_on_exactly_the_client_package_it_was_built_with()
     {
         using ZipArchive nupkg = OpenPackage("EslSupervision", "nupkg");
         XElement metadata = ReadNuspec(nupkg, "EslSupervision");
 
         XElement dependency = metadata.Descendants(metadata.Name.Namespace + "dependency")
             .Single(d => d.Attribute("id")?.Value == "EslSupervision.EventSocket");
-        Assert.Equal(PackageInfo.Version, dependency.Attribute("version")?.Value);
+        Assert.Equal("[" + PackageInfo.Version + "]", dependency.Attribute("version")?.Value);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void The_package_has_its_own_tags_and_a_png_icon(string id)
+    {
+        using ZipArchive nupkg = OpenPackage(id, "nupkg");
+        XElement metadata = ReadNuspec(nupkg, id);
+        XNamespace ns = metadata.Name.Namespace;
+
+        string[] tags = (metadata.Element(ns + "tags")?.Value ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("freeswitch", tags);
+        Assert.Contains(id switch { "EslSupervision.EventSocket" => "event-socket", "EslSupervision" => "call-supervision", _ => "testing" }, tags);
+        Assert.Equal("icon.png", metadata.Element(ns + "icon")?.Value);
+        byte[] icon = ReadBytes(nupkg, "icon.png");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, icon[..4]);
     }
 
     [Theory]

@@ -10,7 +10,13 @@ cd "$repo"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-version="${ESL_SUPERVISION_PACKAGE_VERSION:-0.1.0-ci}"
+# The version is set once, in eng/Version.props; the smoke packages carry it with a -ci suffix.
+base_version="$(sed -n 's:.*<EslSupervisionVersion>\(.*\)</EslSupervisionVersion>.*:\1:p' eng/Version.props)"
+if [ -z "$base_version" ]; then
+  echo "no <EslSupervisionVersion> in eng/Version.props" >&2
+  exit 1
+fi
+version="${ESL_SUPERVISION_PACKAGE_VERSION:-$base_version-ci}"
 results="${1:-artifacts/test-results}"
 mkdir -p "$results"
 results="$(cd "$results" && pwd)"
@@ -21,10 +27,19 @@ smoke="$repo/tests/PackageSmoke"
 rm -rf "$packages" "$restore_root" "$smoke/bin" "$smoke/obj"
 mkdir -p "$packages" "$restore_root"
 
-echo "== pack $version into artifacts/packages"
+# A full rebuild first: an incremental build does not recompile when only ContinuousIntegrationBuild changes,
+# and would pack a PDB with this machine's paths left over from an earlier local build.
+echo "== rebuild $version as a CI build"
+for project in src/EslSupervision src/EslSupervision.Testing; do
+  name="$(basename "$project")"
+  dotnet build "$project/$name.csproj" -c Release -warnaserror --no-incremental \
+    -p:Version="$version" -p:ContinuousIntegrationBuild=true
+done
+
+echo "== pack $version into artifacts/packages (with package validation)"
 for project in src/EslSupervision.EventSocket src/EslSupervision src/EslSupervision.Testing; do
   name="$(basename "$project")"
-  dotnet pack "$project/$name.csproj" -c Release -warnaserror -o "$packages" \
+  dotnet pack "$project/$name.csproj" -c Release -warnaserror --no-build -o "$packages" \
     -p:Version="$version" -p:ContinuousIntegrationBuild=true
 done
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EslSupervision.EventSocket;
-using EslSupervision.EventSocket.Diagnostics;
 using EslSupervision.Permissions;
 
 namespace EslSupervision.Control;
@@ -12,7 +11,7 @@ namespace EslSupervision.Control;
 /// </summary>
 internal sealed class SupervisionTelemetry
 {
-    public static ActivitySource ActivitySource => EslMetrics.ActivitySource;
+    public static ActivitySource ActivitySource => EslTelemetry.ActivitySource;
 
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _started;
@@ -22,7 +21,7 @@ internal sealed class SupervisionTelemetry
 
     public SupervisionTelemetry(IMeterFactory? factory)
     {
-        Meter meter = factory?.Create(EslTelemetry.MeterName) ?? EslMetrics.SharedMeter;
+        Meter meter = EslTelemetry.GetMeter(factory);
         _active = meter.CreateUpDownCounter<long>("esl_supervision.supervisions.active", "{supervision}", "Supervisions running now.");
         _started = meter.CreateCounter<long>("esl_supervision.supervisions.started", "{supervision}", "Supervisions started (eavesdrop running).");
         _denied = meter.CreateCounter<long>("esl_supervision.supervisions.denied", "{supervision}", "Supervision requests and mode switches refused.");
