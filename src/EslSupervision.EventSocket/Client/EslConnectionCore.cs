@@ -378,7 +378,8 @@ internal sealed class EslConnectionCore : IAsyncDisposable
                     {
                         if (string.Equals(pending.UniqueId, uuid, StringComparison.OrdinalIgnoreCase) && _executions.TryRemove(key, out _))
                         {
-                            pending.TrySetException(new EslChannelGoneException(uuid, pending.Application, cause));
+                            // Callers often never await an execution's completion (fire and forget): observe it here.
+                            Fail(pending, new EslChannelGoneException(uuid, pending.Application, cause));
                         }
                     }
                 }
