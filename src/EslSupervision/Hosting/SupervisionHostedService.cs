@@ -48,6 +48,7 @@ public sealed class SupervisionHostedService : IHostedService
     private readonly TimeProvider _time;
     private readonly IMeterFactory? _meterFactory;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _supervisionStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EslOutboundListener? _listener;
     private Task _deferredStart = Task.CompletedTask;
     private bool _supervising;
@@ -89,6 +90,9 @@ public sealed class SupervisionHostedService : IHostedService
 
     /// <summary>Whether the controller is running (false before start, during a deferred start and after stop).</summary>
     internal bool IsSupervising => Volatile.Read(ref _supervising);
+
+    /// <summary>Completes when the controller runs (at once, or after a deferred start); for tests and diagnostics.</summary>
+    internal Task SupervisionStarted => _supervisionStarted.Task;
 
     /// <summary>Where the outbound listener accepts the switch's <c>socket</c> connections; <see langword="null"/> in inbound mode or before start.</summary>
     public IPEndPoint? OutboundEndPoint => _listener?.LocalEndPoint;
@@ -201,6 +205,7 @@ public sealed class SupervisionHostedService : IHostedService
         }
 
         Volatile.Write(ref _supervising, true);
+        _supervisionStarted.TrySetResult();
         HostingLog.Started(_logger, mode);
     }
 

@@ -5,6 +5,7 @@ using System.Reactive.Threading.Tasks;
 using EslSupervision.Calls;
 using EslSupervision.Control;
 using EslSupervision.EventSocket;
+using EslSupervision.Hosting;
 using EslSupervision.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -51,7 +52,9 @@ public class StartWithoutSwitchTests
         Assert.Equal(benjamin.Uuid, supervision.SupervisorLegId);
         await fs.WaitForChannelAsync(c => c.Uuid == benjamin.Uuid && c.CurrentApplication == "eavesdrop").WaitAsync(LabHost.Patience);
         Assert.Equal(call.BLeg.Uuid, fs.GetEavesdropTarget(benjamin.Uuid));
-        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
+        await host.Services.GetRequiredService<SupervisionHostedService>().SupervisionStarted.WaitAsync(LabHost.Patience);
+        HealthReportEntry up = await CheckAsync(host);
+        Assert.True(up.Status == HealthStatus.Healthy, up.Description);
 
         await host.StopAsync().WaitAsync(LabHost.Patience);
     }
