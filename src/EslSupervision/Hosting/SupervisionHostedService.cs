@@ -186,8 +186,9 @@ public sealed class SupervisionHostedService : IHostedService
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or EslException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException or EslException)
         {
+            // The client was disposed or stopped under us: nothing left to start, and StopAsync must not throw.
             HostingLog.DeferredStartFailed(_logger, ex);
         }
     }
