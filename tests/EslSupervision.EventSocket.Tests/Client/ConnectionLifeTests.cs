@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text;
+using EslSupervision.EventSocket.Client;
 using EslSupervision.EventSocket.Tests.Support;
 using EslSupervision.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -123,6 +124,36 @@ public class ConnectionLifeTests
     }
 
     private static readonly byte[] LoneSurrogateJson = Frame("text/event-json", Encoding.ASCII.GetBytes("{\"Event-Name\":\"CUSTOM\",\"Caller-Caller-ID-Name\":\"\\ud800\"}"));
+
+    [Fact]
+    public async Task A_refused_password_is_retried_with_backoff_and_logged_at_error_each_time_without_the_password()
+    {
+        var time = new FakeTimeProvider();
+        await using FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret", TimeProvider = time });
+        var logs = new RecordingLoggerFactory();
+        var options = new EslClientOptions { Host = "127.0.0.1", Port = fs.Port, Password = "wrong-secret", ReconnectMinDelay = TimeSpan.FromSeconds(1), ReconnectMaxDelay = TimeSpan.FromSeconds(1) };
+        var client = new EslInboundClient(options, logs, time);
+
+        Task connecting = client.ConnectUntilConnectedAsync(CancellationToken.None);
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            await logs.WaitForAsync(1050, attempt);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        EslInboundHealth health = client.GetHealth();
+        Assert.True(health.AuthenticationRefused);
+        Assert.True(health.FailedAttempts >= 3);
+        Assert.NotEqual(EslConnectionState.Connected, client.State);
+        var refusals = logs.Detailed.Where(e => e.Id == 1050).ToList();
+        Assert.True(refusals.Count >= 3);
+        Assert.All(refusals, e => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, e.Level));
+        Assert.All(logs.Detailed, e => Assert.DoesNotContain("wrong-secret", e.Text, StringComparison.Ordinal));
+
+        await client.DisposeAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(Patience));
+        Assert.Equal(EslConnectionState.Closed, client.State);
+    }
 
     public static TheoryData<string, byte[]> UndecodableEvents => new()
     {
