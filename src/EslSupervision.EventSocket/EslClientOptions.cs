@@ -52,6 +52,21 @@ public sealed class EslClientOptions
     [Range(1024, int.MaxValue)]
     public int MaxFrameSize { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// How long the connection may stay completely silent (no event, no reply) before it is declared dead, closed and
+    /// re-established. The client subscribes to <c>HEARTBEAT</c>, which FreeSWITCH sends every 20 seconds by default
+    /// (<c>event-heartbeat-interval</c>), so a live switch is never silent that long. Default 60 seconds (three missed
+    /// heartbeats); <see cref="TimeSpan.Zero"/> turns the check (and the HEARTBEAT subscription) off.
+    /// </summary>
+    public TimeSpan LivenessTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How many commands in a row may time out before the connection is declared dead, closed and re-established.
+    /// Default 3; 0 turns the check off.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MaxConsecutiveCommandTimeouts { get; set; } = 3;
+
     /// <summary>A description without the password.</summary>
     public override string ToString() => $"{Host}:{Port}{(User is null ? string.Empty : " as " + User)}";
 }

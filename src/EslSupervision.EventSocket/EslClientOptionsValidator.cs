@@ -42,6 +42,16 @@ public sealed class EslClientOptionsValidator : IValidateOptions<EslClientOption
             failures.Add("ReconnectMaxDelay must not be shorter than ReconnectMinDelay.");
         }
 
+        if (options.LivenessTimeout < TimeSpan.Zero)
+        {
+            failures.Add("LivenessTimeout must not be negative (zero turns the check off).");
+        }
+
+        if (options.MaxConsecutiveCommandTimeouts < 0)
+        {
+            failures.Add("MaxConsecutiveCommandTimeouts must not be negative (zero turns the check off).");
+        }
+
         ConnectionSettingsRules.Check(options.CommandTimeout, options.BackgroundJobTimeout, options.EventBufferCapacity, options.MaxFrameSize, options.OverflowPolicy, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

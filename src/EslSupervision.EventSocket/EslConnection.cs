@@ -30,19 +30,25 @@ public abstract class EslConnection : IEslConnection
         Metrics = metrics;
         Time = time;
         Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.OverflowPolicy, logger, metrics);
+
+        // Every subscriber is isolated: its exceptions never reach the read loop, the reconnect loop or DisposeAsync.
+        Events = new IsolatingObservable<EslEvent>(Dispatcher.Events, logger, nameof(Events));
+        Logs = new IsolatingObservable<EslLogLine>(Dispatcher.Logs, logger, nameof(Logs));
+        DisconnectNotices = new IsolatingObservable<EslDisconnectNotice>(Dispatcher.DisconnectNotices, logger, nameof(DisconnectNotices));
+        StateChanges = new IsolatingObservable<EslConnectionState>(_state.AsObservable(), logger, nameof(StateChanges));
     }
 
     /// <inheritdoc />
-    public IObservable<EslEvent> Events => Dispatcher.Events;
+    public IObservable<EslEvent> Events { get; }
 
     /// <summary>Log lines the switch sends after <c>log &lt;level&gt;</c>.</summary>
-    public IObservable<EslLogLine> Logs => Dispatcher.Logs;
+    public IObservable<EslLogLine> Logs { get; }
 
     /// <summary>Disconnect notices from the switch (the linger notice, then the final one).</summary>
-    public IObservable<EslDisconnectNotice> DisconnectNotices => Dispatcher.DisconnectNotices;
+    public IObservable<EslDisconnectNotice> DisconnectNotices { get; }
 
     /// <inheritdoc />
-    public IObservable<EslConnectionState> StateChanges => _state.AsObservable();
+    public IObservable<EslConnectionState> StateChanges { get; }
 
     /// <inheritdoc />
     public EslConnectionState State => _state.Value;
@@ -93,8 +99,9 @@ public abstract class EslConnection : IEslConnection
         try
         {
             Task<string> queued = ExpectOkAsync(core, cmd, cancellationToken);
-            await subscribed.ConfigureAwait(false);
-            await queued.ConfigureAwait(false);
+
+            // Both are awaited together, so a failure of one never leaves the other's exception unobserved.
+            await Task.WhenAll(subscribed, queued).ConfigureAwait(false);
             return await job.WaitAsync(Settings.BackgroundJobTimeout, Time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -146,8 +153,7 @@ public abstract class EslConnection : IEslConnection
         try
         {
             Task<string> queued = ExpectOkAsync(core, sendmsg, cancellationToken);
-            await subscribed.ConfigureAwait(false);
-            await queued.ConfigureAwait(false);
+            await Task.WhenAll(subscribed, queued).ConfigureAwait(false);
         }
         catch
         {
@@ -271,6 +277,7 @@ public abstract class EslConnection : IEslConnection
     {
         lock (_stateGate)
         {
+            // Idempotent: a completed BehaviorSubject ignores further calls.
             _state.OnCompleted();
         }
     }

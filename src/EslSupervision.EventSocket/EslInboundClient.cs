@@ -25,14 +25,20 @@ namespace EslSupervision.EventSocket;
 /// </example>
 public sealed class EslInboundClient : EslConnection
 {
+    private static readonly string[] LivenessEvents = ["HEARTBEAT"];
+
     private readonly EslClientOptions _options;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly string _endpoint;
+    private readonly object _gate = new();
+    private readonly ConnectionStatus _status;
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EslConnectionCore? _core;
     private Task _supervision = Task.CompletedTask;
     private volatile bool _exitRequested;
-    private int _disposed;
+    private int _disposing;
+    private string? _lastDeathReason;
 
     /// <summary>Creates a client; nothing is opened until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Where to connect and how; validated here.</param>
@@ -61,6 +67,13 @@ public sealed class EslInboundClient : EslConnection
         _options = options;
         _endpoint = options.ToString();
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, JitterSource);
+        _status = new ConnectionStatus(time.GetUtcNow());
+        if (options.LivenessTimeout > TimeSpan.Zero)
+        {
+            // Sent with the first subscription replay on every connection: an idle switch is silent except for
+            // HEARTBEAT, so without it silence could not tell an idle switch from a dead one.
+            Subscriptions.Add(LivenessEvents, [], EslEventFormat.Plain);
+        }
     }
 
     /// <summary>For tests: where backoff jitter comes from (0..1). Defaults to <see cref="Random.Shared"/>.</summary>
@@ -73,55 +86,116 @@ public sealed class EslInboundClient : EslConnection
                 ? $"Not connected to {_endpoint}: reconnecting."
                 : $"Not connected to {_endpoint}.");
 
+    private bool IsDisposing => Volatile.Read(ref _disposing) != 0;
+
     /// <summary>Connects and authenticates. Reconnection (if enabled) applies only after a first successful connect.</summary>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <exception cref="EslAuthenticationException">The password or the address was refused.</exception>
     /// <exception cref="EslConnectionException">The switch could not be reached in <see cref="EslClientOptions.ConnectTimeout"/>.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(IsDisposing, this);
         if (_core is { IsOpen: true })
         {
             throw new InvalidOperationException("The client is already connected.");
         }
 
         SetState(EslConnectionState.Connecting);
+        EslConnectionCore core;
         try
         {
-            EslConnectionCore core = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ReplaySubscriptionsAsync(core, cancellationToken).ConfigureAwait(false);
-            _core = core;
+            core = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ReplaySubscriptionsAsync(core, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await core.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
+        catch (Exception ex)
         {
-            SetState(EslConnectionState.Disconnected);
+            if (ex is EslException)
+            {
+                _status.AttemptFailed(ex, Time.GetUtcNow());
+                Metrics.ConnectFailed(ex is EslAuthenticationException ? "authentication" : "unreachable");
+            }
+
+            SetState(IsDisposing ? EslConnectionState.Closed : EslConnectionState.Disconnected);
             throw;
         }
 
-        SetState(EslConnectionState.Connected);
+        if (!TryAdopt(core))
+        {
+            await core.DisposeAsync().ConfigureAwait(false);
+            throw new ObjectDisposedException(nameof(EslInboundClient));
+        }
+
         Log.Connected(Logger, _endpoint);
-        _supervision = SuperviseAsync(_core);
     }
 
-    /// <summary>Closes the connection for good: no reconnection; pending commands fail; the event streams complete.</summary>
+    /// <summary>
+    /// Connects like <see cref="ConnectAsync"/>, but a failed attempt (switch down, credentials refused) is logged and
+    /// retried with the reconnection backoff until one succeeds; the health snapshot says why meanwhile.
+    /// </summary>
+    /// <param name="cancellationToken">Stops trying.</param>
+    /// <exception cref="OperationCanceledException">Cancelled, or the client was disposed, before a connection was made.</exception>
+    public async Task ConnectUntilConnectedAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        for (int attempt = 0; ; attempt++)
+        {
+            linked.Token.ThrowIfCancellationRequested();
+            try
+            {
+                await ConnectAsync(linked.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (EslException ex) when (!linked.IsCancellationRequested)
+            {
+                TimeSpan delay = _backoff.Next(attempt);
+                Task waiting = Task.Delay(delay, Time, linked.Token);
+                LogAttemptFailed(attempt + 1, delay, ex);
+                await waiting.ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (IsDisposing)
+            {
+                throw new OperationCanceledException("The client was disposed while connecting.", _shutdown.Token);
+            }
+        }
+    }
+
+    /// <summary>Why the client is (not) connected, now: for health checks and dashboards.</summary>
+    /// <returns>A snapshot; it does not change afterwards.</returns>
+    public EslConnectionHealth GetHealth()
+    {
+        EslConnectionCore? core = _core;
+        TimeSpan? sinceLastFrame = core is { IsOpen: true } ? core.SinceLastFrame : null;
+        return _status.Snapshot(State, sinceLastFrame, Volatile.Read(ref _lastDeathReason));
+    }
+
+    /// <summary>
+    /// Closes the connection for good: no reconnection; pending commands fail; the event streams complete. Never throws;
+    /// safe to call more than once, concurrently, or while the client is reconnecting.
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
         {
+            await _disposed.Task.ConfigureAwait(false);
             return;
         }
 
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        if (_core is { } core)
+        try
         {
-            await core.DisposeAsync().ConfigureAwait(false);
+            await CloseForGoodAsync().ConfigureAwait(false);
         }
-
-        await _supervision.ConfigureAwait(false);
-        SetState(EslConnectionState.Closed);
-        CompleteState();
-        await Dispatcher.DisposeAsync().ConfigureAwait(false);
-        _shutdown.Dispose();
+        finally
+        {
+            _disposed.TrySetResult();
+        }
     }
 
     private protected override void OnExitRequested() => _exitRequested = true;
@@ -139,7 +213,88 @@ public sealed class EslInboundClient : EslConnection
     }
 
     private static EslConnectionSettings ToSettings(EslClientOptions o)
-        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize);
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts);
+
+    private async Task CloseForGoodAsync()
+    {
+        try
+        {
+            await _shutdown.CancelAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException ex)
+        {
+            Log.CloseFailed(Logger, ex);
+        }
+
+        // A reconnect that finished before the flag was set has published its core and supervision under the gate;
+        // one that finishes after it disposes its own core (TryAdopt). So the loop ends with nothing left open.
+        while (true)
+        {
+            EslConnectionCore? core;
+            Task supervision;
+            lock (_gate)
+            {
+                core = _core;
+                supervision = _supervision;
+            }
+
+            if (core is not null)
+            {
+                await core.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await supervision.ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (ReferenceEquals(core, _core) && ReferenceEquals(supervision, _supervision))
+                {
+                    break;
+                }
+            }
+        }
+
+        SetState(EslConnectionState.Closed);
+        CompleteState();
+        try
+        {
+            await Dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CloseFailed(Logger, ex);
+        }
+    }
+
+    /// <summary>Makes <paramref name="core"/> the current connection and starts watching it, unless the client is being disposed.</summary>
+    private bool TryAdopt(EslConnectionCore core)
+    {
+        lock (_gate)
+        {
+            if (IsDisposing)
+            {
+                return false;
+            }
+
+            _core = core;
+            _status.Connected();
+            _supervision = Task.Run(() => SuperviseAsync(core));
+        }
+
+        SetState(EslConnectionState.Connected);
+        return true;
+    }
+
+    private void LogAttemptFailed(int attempt, TimeSpan delay, Exception error)
+    {
+        if (error is EslAuthenticationException)
+        {
+            Log.AuthenticationRefused(Logger, _endpoint, attempt, delay.TotalMilliseconds, error);
+        }
+        else
+        {
+            Log.ConnectRetrying(Logger, _endpoint, attempt, delay.TotalMilliseconds, error);
+        }
+    }
 
     private async Task<EslConnectionCore> OpenAsync(CancellationToken cancellationToken)
     {
@@ -168,7 +323,7 @@ public sealed class EslInboundClient : EslConnection
                 socket.Dispose();
             }
 
-            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            if (ex is OperationCanceledException && (cancellationToken.IsCancellationRequested || _shutdown.IsCancellationRequested))
             {
                 throw;
             }
@@ -202,7 +357,25 @@ public sealed class EslInboundClient : EslConnection
         }
     }
 
+    /// <summary>Watches one connection and, when it ends, reconnects (or ends the streams). Never faults.</summary>
     private async Task SuperviseAsync(EslConnectionCore core)
+    {
+        try
+        {
+            await WatchAndReconnectAsync(core).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.SupervisionFailed(Logger, _endpoint, ex);
+            SetState(EslConnectionState.Closed);
+            await Dispatcher.CompleteAsync(ex).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WatchAndReconnectAsync(EslConnectionCore core)
     {
         await core.Completion.ConfigureAwait(false);
         if (_shutdown.IsCancellationRequested)
@@ -211,6 +384,12 @@ public sealed class EslInboundClient : EslConnection
         }
 
         Exception? reason = core.CloseReason;
+        if (core.DeathReason is { } death)
+        {
+            Volatile.Write(ref _lastDeathReason, death);
+        }
+
+        _status.Lost(reason, Time.GetUtcNow());
         Log.Closed(Logger, reason);
         if (_exitRequested || !_options.Reconnect)
         {
@@ -234,18 +413,25 @@ public sealed class EslInboundClient : EslConnection
                 {
                     await ReplaySubscriptionsAsync(next, _shutdown.Token).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex)
                 {
-                    Log.ReplayFailed(Logger, ex);
+                    if (ex is not OperationCanceledException)
+                    {
+                        Log.ReplayFailed(Logger, ex);
+                    }
+
                     await next.DisposeAsync().ConfigureAwait(false);
                     throw;
                 }
 
-                _core = next;
+                if (!TryAdopt(next))
+                {
+                    await next.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 Metrics.Reconnected();
                 Log.Reconnected(Logger, _endpoint, Subscriptions.EventCount, Subscriptions.FilterCount);
-                SetState(EslConnectionState.Connected);
-                _supervision = SuperviseAsync(next);
                 await core.DisposeAsync().ConfigureAwait(false);
                 return;
             }
@@ -255,7 +441,17 @@ public sealed class EslInboundClient : EslConnection
             }
             catch (Exception ex)
             {
-                Log.ReconnectFailed(Logger, attempt + 1, _endpoint, ex);
+                _status.AttemptFailed(ex, Time.GetUtcNow());
+                if (ex is EslAuthenticationException)
+                {
+                    Metrics.ConnectFailed("authentication");
+                    Log.AuthenticationRefused(Logger, _endpoint, attempt + 1, _backoff.Ceiling(attempt + 1).TotalMilliseconds, ex);
+                }
+                else
+                {
+                    Metrics.ConnectFailed("unreachable");
+                    Log.ReconnectFailed(Logger, attempt + 1, _endpoint, ex);
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ namespace EslSupervision.EventSocket;
 public sealed class EslOutboundSession : EslConnection
 {
     private readonly EslConnectionCore _core;
+    private readonly Task _watch;
     private int _disposed;
 
     internal EslOutboundSession(Stream stream, EslConnectionSettings settings, ILogger logger, EslMetrics metrics, TimeProvider time)
@@ -20,7 +21,7 @@ public sealed class EslOutboundSession : EslConnection
     {
         _core = new EslConnectionCore(stream, settings, Dispatcher.PublishAsync, logger, metrics, time);
         SetState(EslConnectionState.Connecting);
-        _ = WatchAsync();
+        _watch = WatchAsync();
     }
 
     /// <summary>The channel's data from the <c>connect</c> reply; <see langword="null"/> before <see cref="ConnectAsync"/>.</summary>
@@ -119,16 +120,35 @@ public sealed class EslOutboundSession : EslConnection
         }
 
         await _core.DisposeAsync().ConfigureAwait(false);
+
+        // The watcher ends the streams when the socket closes; waiting for it means the dispatcher is never
+        // disposed under a completion that is still running (each stream completes exactly once).
+        await _watch.ConfigureAwait(false);
         SetState(EslConnectionState.Closed);
         CompleteState();
-        await Dispatcher.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CloseFailed(Logger, ex);
+        }
     }
 
+    /// <summary>Ends the streams when the socket closes. Never faults: nobody else observes this task until dispose.</summary>
     private async Task WatchAsync()
     {
-        await _core.Completion.ConfigureAwait(false);
-        SetState(EslConnectionState.Closed);
-        Exception? reason = _core.CloseReason;
-        await Dispatcher.CompleteAsync(_core.ClosedByNotice ? null : reason).ConfigureAwait(false);
+        try
+        {
+            await _core.Completion.ConfigureAwait(false);
+            SetState(EslConnectionState.Closed);
+            Exception? reason = _core.CloseReason;
+            await Dispatcher.CompleteAsync(_core.ClosedByNotice ? null : reason).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CloseFailed(Logger, ex);
+        }
     }
 }

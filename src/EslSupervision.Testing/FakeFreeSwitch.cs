@@ -23,12 +23,15 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
     private int _sessionId;
     private int _connectionIds;
     private long _lastMicros;
+    private ITimer? _heartbeat;
+    private readonly long _startedAt;
 
     private FakeFreeSwitch(FakeFreeSwitchOptions options)
     {
         Options = options;
         CoreUuid = options.CoreUuid ?? Guid.NewGuid().ToString();
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, options.Port);
+        _startedAt = options.TimeProvider.GetTimestamp();
     }
 
     /// <summary>The settings this fake runs with.</summary>
@@ -57,7 +60,7 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
         get { lock (Gate) { return [.. _channels.Values]; } }
     }
 
-    /// <summary>Starts the fake on 127.0.0.1 with an OS-assigned port.</summary>
+    /// <summary>Starts the fake on 127.0.0.1, on <see cref="FakeFreeSwitchOptions.Port"/> (OS-assigned when 0).</summary>
     /// <param name="options">The settings; <see cref="FakeFreeSwitchOptions.Password"/> must be set.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running fake.</returns>
@@ -69,6 +72,11 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
         var fs = new FakeFreeSwitch(options);
         fs._listener.Start();
         _ = Task.Run(fs.AcceptLoopAsync, CancellationToken.None);
+        if (options.HeartbeatInterval is { } interval && interval > TimeSpan.Zero)
+        {
+            fs._heartbeat = options.TimeProvider.CreateTimer(static state => ((FakeFreeSwitch)state!).FireHeartbeat(), fs, interval, interval);
+        }
+
         return Task.FromResult(fs);
     }
 
@@ -156,6 +164,7 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _cts.Cancel();
+        _heartbeat?.Dispose();
         _listener.Stop();
         List<FakeConnection> conns;
         lock (Gate)
@@ -196,7 +205,28 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
     {
         lock (Gate)
         {
-            return new EventData(NewEvent("HEARTBEAT", "switch_core.c", "send_heartbeat", 78, [new("Event-Info", "System Ready"), new("Up-Time", "0 years, 0 days")]), null);
+            // The headers of the real switch's heartbeat (capture heartbeat-and-shutdown), with this fake's uptime.
+            long uptimeMs = (long)Options.TimeProvider.GetElapsedTime(_startedAt).TotalMilliseconds;
+            int sessions = _channels.Values.Count(c => !c.IsHungUp);
+            return new EventData(NewEvent("HEARTBEAT", "switch_core.c", "send_heartbeat", 95,
+            [
+                new("Event-Info", "System Ready"),
+                new("Up-Time", "0 years, 0 days"),
+                new("FreeSWITCH-Version", "1.10.12-release"),
+                new("Uptime-msec", uptimeMs.ToString(CultureInfo.InvariantCulture)),
+                new("Session-Count", sessions.ToString(CultureInfo.InvariantCulture)),
+                new("Max-Sessions", "20000"),
+                new("Idle-CPU", "95.966667"),
+            ]), null);
+        }
+    }
+
+    /// <summary>Fires one HEARTBEAT now, as the switch's heartbeat timer does; only subscribed connections get it.</summary>
+    public void FireHeartbeat()
+    {
+        lock (Gate)
+        {
+            Fire(CreateHeartbeat());
         }
     }
 

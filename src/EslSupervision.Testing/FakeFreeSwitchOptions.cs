@@ -6,6 +6,9 @@ public sealed class FakeFreeSwitchOptions
     /// <summary>The password <c>auth</c> accepts. Required; there is no default password.</summary>
     public string Password { get; set; } = string.Empty;
 
+    /// <summary>The port to listen on at 127.0.0.1; 0 (default) lets the OS choose. Set it to bring a switch up where a client already tries to connect.</summary>
+    public int Port { get; set; }
+
     /// <summary>The clock for timestamps, park timeouts and linger (use FakeTimeProvider in tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -26,4 +29,10 @@ public sealed class FakeFreeSwitchOptions
 
     /// <summary>Default for <see cref="FakeConnection.RestrictedApi"/> on every new inbound connection.</summary>
     public bool RestrictedApi { get; set; }
+
+    /// <summary>
+    /// How often a <c>HEARTBEAT</c> event fires on <see cref="TimeProvider"/>, to connections subscribed to it, as
+    /// FreeSWITCH does (<c>event-heartbeat-interval</c>, 20 seconds by default). Null or zero: no heartbeats.
+    /// </summary>
+    public TimeSpan? HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -28,8 +28,11 @@ internal sealed class EslConnectionCore : IAsyncDisposable
     private readonly TaskCompletionSource _authRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _readLoop;
+    private readonly ITimer? _livenessTimer;
     private Exception? _closeReason;
     private bool _closed;
+    private long _lastFrame;
+    private int _consecutiveTimeouts;
 
     public EslConnectionCore(
         Stream stream,
@@ -46,8 +49,25 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+        _lastFrame = time.GetTimestamp();
+
+        // Nobody may be waiting for auth/request (outbound sessions never are): observe its failure here.
+        _ = _authRequested.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (settings.LivenessTimeout > TimeSpan.Zero)
+        {
+            // Checked a few times per timeout, so a dead peer is found at most a quarter of the timeout late.
+            TimeSpan period = TimeSpan.FromTicks(Math.Max(settings.LivenessTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10));
+            _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
+        }
+
         _readLoop = Task.Run(ReadLoopAsync);
     }
+
+    /// <summary>How long ago the last bytes arrived from the switch (any frame: event, reply, notice).</summary>
+    public TimeSpan SinceLastFrame => _time.GetElapsedTime(Volatile.Read(ref _lastFrame));
+
+    /// <summary>Why the client declared the connection dead (<c>silence</c>, <c>command_timeouts</c>); null otherwise.</summary>
+    public string? DeathReason { get; private set; }
 
     /// <summary>Completes when the socket is closed, for whatever reason.</summary>
     public Task Completion => _readLoop;
@@ -74,6 +94,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         try
         {
             EslFrame reply = await pending.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _consecutiveTimeouts, 0);
             _metrics.CommandCompleted(command.Name, _time.GetElapsedTime(pending.StartedAt), "ok");
             return reply;
         }
@@ -81,6 +102,12 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         {
             pending.Abandoned = true;
             _metrics.CommandCompleted(command.Name, wait, "timeout");
+            int timeouts = Interlocked.Increment(ref _consecutiveTimeouts);
+            if (_settings.MaxConsecutiveTimeouts > 0 && timeouts >= _settings.MaxConsecutiveTimeouts)
+            {
+                DeclareDead("command_timeouts", $"{timeouts} commands in a row got no reply within {wait.TotalSeconds:0.#} s");
+            }
+
             throw new EslTimeoutException(command.Name, wait);
         }
         catch (OperationCanceledException)
@@ -97,7 +124,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         _jobs[jobUuid] = job;
         if (!IsOpen)
         {
-            job.TrySetException(Lost());
+            Fail(job, Lost());
         }
 
         return job.Task;
@@ -112,7 +139,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         _executions[eventUuid] = execution;
         if (!IsOpen)
         {
-            execution.TrySetException(Lost());
+            Fail(execution, Lost());
         }
 
         return execution.Task;
@@ -120,27 +147,58 @@ internal sealed class EslConnectionCore : IAsyncDisposable
 
     public void ForgetExecution(string eventUuid) => _executions.TryRemove(eventUuid, out _);
 
+    /// <summary>Closes the socket and waits for the read loop. Never throws; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _lifetime.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            _stream.Dispose();
-        }
-        catch (IOException)
-        {
-        }
-
+        Close(null);
         try
         {
             await _readLoop.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex)
         {
+            // The read loop handles its own errors; anything left is a bug that must not escape a dispose.
+            Log.CloseFailed(_logger, ex);
         }
 
-        _lifetime.Dispose();
-        _writeLock.Dispose();
+        // The CancellationTokenSource and the write lock are left to the GC: a writer that raced the close may
+        // still touch them, and disposing them under it would turn a clean EslConnectionException into an ObjectDisposedException.
+    }
+
+    /// <summary>Fails a waiting operation and marks its exception observed: its caller may have stopped waiting.</summary>
+    private static void Fail<T>(TaskCompletionSource<T> pending, Exception error)
+    {
+        if (pending.TrySetException(error))
+        {
+            _ = pending.Task.Exception;
+        }
+    }
+
+    private void CheckLiveness()
+    {
+        if (!IsOpen)
+        {
+            return;
+        }
+
+        TimeSpan silent = SinceLastFrame;
+        if (silent >= _settings.LivenessTimeout)
+        {
+            DeclareDead("silence", $"nothing received for {silent.TotalSeconds:0.#} s (limit {_settings.LivenessTimeout.TotalSeconds:0.#} s)");
+        }
+    }
+
+    private void DeclareDead(string reason, string detail)
+    {
+        if (!IsOpen)
+        {
+            return;
+        }
+
+        DeathReason = reason;
+        _metrics.ConnectionDead(reason);
+        Log.ConnectionDead(_logger, reason, detail);
+        Close(new EslConnectionException($"The connection to {_settings.EndpointDescription} was declared dead: {detail}."));
     }
 
     private async Task WriteAsync(EslCommand command, PendingReply pending, CancellationToken cancellationToken)
@@ -185,6 +243,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             {
                 ReadResult result = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                Volatile.Write(ref _lastFrame, _time.GetTimestamp());
                 long before = buffer.Length;
                 try
                 {
@@ -229,10 +288,23 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         {
             reason = _lifetime.IsCancellationRequested ? null : new EslConnectionException("The connection was lost.", ex);
         }
+        catch (Exception ex)
+        {
+            // Whatever fails here must close the socket with a reason, never leave a connection that reports
+            // Connected while nothing reads it.
+            Log.ReadLoopFailed(_logger, ex);
+            reason = new EslConnectionException("The connection's read loop failed: " + ex.Message, ex);
+        }
         finally
         {
             Close(reason);
-            await _reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await _reader.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
         }
     }
 
@@ -306,7 +378,8 @@ internal sealed class EslConnectionCore : IAsyncDisposable
                     {
                         if (string.Equals(pending.UniqueId, uuid, StringComparison.OrdinalIgnoreCase) && _executions.TryRemove(key, out _))
                         {
-                            pending.TrySetException(new EslChannelGoneException(uuid, pending.Application, cause));
+                            // Callers often never await an execution's completion (fire and forget): observe it here.
+                            Fail(pending, new EslChannelGoneException(uuid, pending.Application, cause));
                         }
                     }
                 }
@@ -388,19 +461,28 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             _replies.Clear();
         }
 
-        _lifetime.Cancel();
+        _livenessTimer?.Dispose();
+        try
+        {
+            _lifetime.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            Log.CloseFailed(_logger, ex);
+        }
+
         EslConnectionException lost = Lost();
         _authRequested.TrySetException(reason ?? lost);
         foreach (PendingReply pending in waiting)
         {
-            pending.TrySetException(lost);
+            Fail(pending, lost);
         }
 
         foreach (string key in _jobs.Keys)
         {
             if (_jobs.TryRemove(key, out var job))
             {
-                job.TrySetException(lost);
+                Fail(job, lost);
             }
         }
 
@@ -408,7 +490,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         {
             if (_executions.TryRemove(key, out var execution))
             {
-                execution.TrySetException(lost);
+                Fail(execution, lost);
             }
         }
 
@@ -416,7 +498,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         {
             _stream.Dispose();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
         }
     }

@@ -24,6 +24,8 @@ internal sealed class EslMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _protocolErrors;
     private readonly Histogram<double> _commandDuration;
+    private readonly Counter<long> _deaths;
+    private readonly Counter<long> _connectFailures;
 
     private EslMetrics(Meter meter)
     {
@@ -33,6 +35,8 @@ internal sealed class EslMetrics
         _reconnects = meter.CreateCounter<long>("esl.client.reconnects", "{reconnect}", "Successful reconnections.");
         _dropped = meter.CreateCounter<long>("esl.client.events.dropped", "{event}", "Events dropped because subscribers fell behind.");
         _protocolErrors = meter.CreateCounter<long>("esl.client.protocol_errors", "{error}", "Connections closed for invalid protocol input.");
+        _deaths = meter.CreateCounter<long>("esl.client.connection.deaths", "{connection}", "Connections declared dead by the client (tag reason: silence, command_timeouts).");
+        _connectFailures = meter.CreateCounter<long>("esl.client.connect.failures", "{attempt}", "Failed connection attempts (tag reason: unreachable, authentication).");
         _commandDuration = meter.CreateHistogram<double>("esl.client.command.duration", "s", "Time from writing a command to its reply.");
     }
 
@@ -50,6 +54,10 @@ internal sealed class EslMetrics
     public void EventDropped() => _dropped.Add(1);
 
     public void ProtocolError() => _protocolErrors.Add(1);
+
+    public void ConnectionDead(string reason) => _deaths.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void ConnectFailed(string reason) => _connectFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void CommandCompleted(string command, TimeSpan elapsed, string outcome)
         => _commandDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("esl.command", command), new KeyValuePair<string, object?>("outcome", outcome));

@@ -52,4 +52,25 @@ internal static partial class Log
 
     [LoggerMessage(1014, LogLevel.Warning, "Could not restore subscription or filter after reconnecting.")]
     public static partial void ReplayFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1050, LogLevel.Error, "FreeSWITCH at {Endpoint} refused the credentials (attempt {Attempt}); retrying within {DelayMs} ms. Check the Event Socket password.")]
+    public static partial void AuthenticationRefused(ILogger logger, string endpoint, int attempt, double delayMs, Exception error);
+
+    [LoggerMessage(1051, LogLevel.Warning, "Could not connect to FreeSWITCH at {Endpoint} (attempt {Attempt}); retrying within {DelayMs} ms.")]
+    public static partial void ConnectRetrying(ILogger logger, string endpoint, int attempt, double delayMs, Exception error);
+
+    [LoggerMessage(1052, LogLevel.Error, "Connection to FreeSWITCH declared dead ({Reason}): {Detail}; closing it to reconnect.")]
+    public static partial void ConnectionDead(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(1053, LogLevel.Error, "The connection's read loop failed unexpectedly; closing the connection.")]
+    public static partial void ReadLoopFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1054, LogLevel.Error, "A subscriber of {Stream} threw; the library goes on.")]
+    public static partial void ObserverFailed(ILogger logger, string stream, Exception error);
+
+    [LoggerMessage(1055, LogLevel.Warning, "Closing the connection failed; ignored.")]
+    public static partial void CloseFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1056, LogLevel.Error, "Reconnection to {Endpoint} stopped unexpectedly.")]
+    public static partial void SupervisionFailed(ILogger logger, string endpoint, Exception error);
 }

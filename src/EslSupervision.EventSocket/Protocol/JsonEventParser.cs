@@ -42,6 +42,11 @@ internal static class JsonEventParser
         {
             throw new EslProtocolException("A JSON event is not valid JSON: " + ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Invalid UTF-8 or a lone surrogate escape (\ud800) fails only when the string is read: still bad input.
+            throw new EslProtocolException("A JSON event has text that cannot be decoded: " + ex.Message);
+        }
     }
 
     private static string ReadValue(ref Utf8JsonReader reader)

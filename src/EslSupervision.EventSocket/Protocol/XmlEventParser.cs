@@ -57,5 +57,10 @@ internal static class XmlEventParser
         {
             throw new EslProtocolException("An XML event is not well-formed: " + ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Text the decoder cannot read (invalid UTF-8): bad input like any other.
+            throw new EslProtocolException("An XML event has text that cannot be decoded: " + ex.Message);
+        }
     }
 }

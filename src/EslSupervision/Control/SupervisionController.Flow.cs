@@ -418,7 +418,8 @@ public sealed partial class SupervisionController
         else if (state == EslConnectionState.Connected && _seenDisconnect)
         {
             _seenDisconnect = false;
-            _ = Task.Run(() => ResyncAsync(_stop.Token), CancellationToken.None);
+            // Observed: a resync racing DisposeAsync may meet a disposed token source or gate; that must not surface later.
+            Observe(Task.Run(() => ResyncAsync(_stop.Token), CancellationToken.None));
         }
     }
 

@@ -144,6 +144,8 @@ public sealed partial class SupervisionController : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // Events are taken from the moment of subscribing, so nothing between the snapshot and now is lost.
+        // A start retried after a failed one (the host's deferred start) must not feed the registry twice.
+        _eventSubscription?.Dispose();
         _eventSubscription = _connection.Events.Subscribe(OnEvent);
         await _connection.SubscribeAsync(RequiredEvents, [ModeEventSubclass], EslEventFormat.Plain, cancellationToken).ConfigureAwait(false);
         await ResyncAsync(cancellationToken).ConfigureAwait(false);

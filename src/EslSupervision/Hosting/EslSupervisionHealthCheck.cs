@@ -5,60 +5,46 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace EslSupervision.Hosting;
 
 /// <summary>
-/// Reports the Event Socket connection behind call supervision: <see cref="EslConnectionState.Connected"/> is
-/// healthy; <see cref="EslConnectionState.Connecting"/> and <see cref="EslConnectionState.Reconnecting"/> are
-/// degraded; <see cref="EslConnectionState.Disconnected"/> and <see cref="EslConnectionState.Closed"/> report the
-/// registration's failure status (unhealthy by default). The data carries <c>state</c> and
-/// <c>activeSupervisions</c> (and <c>problems</c> when there are), nothing else: no endpoint, user or password.
-/// A connected switch with a rejected settings reload ("settings invalid: KEYS") or a failing audit sink
-/// ("audit sink failing") is <c>Degraded</c>.
+/// Reports call supervision's health with the reasons: <see cref="EslConnectionState.Connected"/> is healthy;
+/// connecting, or reconnecting before any attempt failed, is degraded; not connected after a failed attempt
+/// ("Not connected to FreeSWITCH since … : &lt;last error&gt;" or "authentication refused") and
+/// <see cref="EslConnectionState.Closed"/> report the registration's failure status (unhealthy by default). The
+/// description joins every reason; the data carries <c>state</c>, <c>activeSupervisions</c> and, for an inbound
+/// client, <c>lastFrameAgeSeconds</c> (age of the last frame received, heartbeats included) and
+/// <c>lastDeathReason</c>, and <c>problems</c> when a decision would otherwise fail silently (a rejected settings
+/// reload, "settings invalid: KEYS", or "audit sink failing": both <c>Degraded</c>): no endpoint, user or password.
 /// </summary>
 /// <remarks>Register it with <c>services.AddHealthChecks().AddEslSupervision()</c>.</remarks>
 public sealed class EslSupervisionHealthCheck : IHealthCheck
 {
-    private readonly IEslConnection _connection;
-    private readonly SupervisionController _controller;
+    private readonly IEslSupervisionHealthContributor[] _contributors;
 
     /// <summary>Creates the check (DI does this).</summary>
     /// <param name="connection">The supervision's inbound connection.</param>
     /// <param name="controller">The controller (for the number of running supervisions).</param>
     public EslSupervisionHealthCheck(IEslConnection connection, SupervisionController controller)
+        : this(connection, controller, hosted: null, [])
+    {
+    }
+
+    /// <summary>The DI form: the built-in contributors first, then every other registered one, in registration order.</summary>
+    internal EslSupervisionHealthCheck(IEslConnection connection, SupervisionController controller, SupervisionHostedService? hosted, IEnumerable<IEslSupervisionHealthContributor> others)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(controller);
-        _connection = connection;
-        _controller = controller;
+        _contributors = [new ConnectionHealthContributor(connection), new SupervisionHealthContributor(controller, hosted), .. others];
     }
 
     /// <inheritdoc/>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        EslConnectionState state = _connection.State;
-        var data = new Dictionary<string, object>
+        var findings = new HealthFindings(context.Registration.FailureStatus);
+        foreach (IEslSupervisionHealthContributor contributor in _contributors)
         {
-            ["state"] = state.ToString(),
-            ["activeSupervisions"] = _controller.ActiveSupervisions.Count,
-        };
-        HealthCheckResult result = state switch
-        {
-            EslConnectionState.Connected => HealthCheckResult.Healthy("Connected to FreeSWITCH.", data),
-            EslConnectionState.Connecting => HealthCheckResult.Degraded("Connecting to FreeSWITCH.", data: data),
-            EslConnectionState.Reconnecting => HealthCheckResult.Degraded("Connection to FreeSWITCH lost; reconnecting.", data: data),
-            EslConnectionState.Closed => new HealthCheckResult(context.Registration.FailureStatus, "Connection to FreeSWITCH closed.", data: data),
-            _ => new HealthCheckResult(context.Registration.FailureStatus, "Not connected to FreeSWITCH.", data: data),
-        };
-        // Decisions that would otherwise fail silently (settings invalid, audit sink failing) degrade a healthy connection.
-        IReadOnlyList<string> problems = _controller.HealthProblems;
-        if (problems.Count > 0)
-        {
-            data["problems"] = string.Join("; ", problems);
-            if (result.Status == HealthStatus.Healthy)
-            {
-                result = HealthCheckResult.Degraded(string.Join("; ", problems) + ".", data: data);
-            }
+            contributor.Contribute(findings);
         }
 
-        return Task.FromResult(result);
+        return Task.FromResult(findings.ToResult());
     }
 }

@@ -11,7 +11,7 @@ public static class EslSupervisionHealthChecksBuilderExtensions
 
     /// <summary>
     /// Reports the supervision's Event Socket connection (needs <c>AddEslSupervision</c>): healthy when connected,
-    /// degraded while (re)connecting, <paramref name="failureStatus"/> when disconnected or closed.
+    /// degraded while (re)connecting, <paramref name="failureStatus"/> when a connection attempt failed (with the reason) or the connection is closed.
     /// </summary>
     /// <param name="builder">The builder from <c>services.AddHealthChecks()</c>.</param>
     /// <param name="name">The check's name. Default <c>esl-supervision</c>.</param>
@@ -22,6 +22,16 @@ public static class EslSupervisionHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return builder.AddCheck<EslSupervisionHealthCheck>(name, failureStatus, tags ?? []);
+        // A factory, so the check also gets the hosted service (has supervision started?) and the other internal
+        // health contributors registered with AddEslSupervision.
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            sp => new EslSupervisionHealthCheck(
+                sp.GetRequiredService<EslSupervision.EventSocket.IEslConnection>(),
+                sp.GetRequiredService<EslSupervision.Control.SupervisionController>(),
+                sp.GetService<SupervisionHostedService>(),
+                sp.GetServices<IEslSupervisionHealthContributor>()),
+            failureStatus,
+            tags ?? []));
     }
 }

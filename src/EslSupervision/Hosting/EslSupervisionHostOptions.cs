@@ -27,4 +27,12 @@ public sealed class EslSupervisionHostOptions
 
     /// <summary>How service-code calls reach the controller. Default <see cref="EslSupervisionHostMode.Inbound"/>.</summary>
     public EslSupervisionHostMode Mode { get; set; } = EslSupervisionHostMode.Inbound;
+
+    /// <summary>
+    /// Whether the host start fails when the first connection to the switch cannot be made (switch down, password
+    /// refused). Default <see langword="false"/>: the host starts, the health check reports <c>Unhealthy</c> with the
+    /// reason, and the client keeps trying with its reconnection backoff; supervision begins once connected.
+    /// <see langword="true"/> restores the fail-fast start: <c>StartAsync</c> throws and the host does not start.
+    /// </summary>
+    public bool FailFastOnStart { get; set; }
 }

@@ -25,4 +25,13 @@ internal static partial class HostingLog
 
     [LoggerMessage(4006, LogLevel.Warning, "Call supervision did not stop within the host's shutdown timeout; it finishes in the background.")]
     public static partial void StopTimedOut(ILogger logger);
+
+    [LoggerMessage(4050, LogLevel.Warning, "FreeSWITCH at {Endpoint} is not reachable yet; the host starts anyway and call supervision begins once connected (health: Unhealthy until then).")]
+    public static partial void StartingWithoutSwitch(ILogger logger, string endpoint, Exception exception);
+
+    [LoggerMessage(4051, LogLevel.Error, "Starting call supervision failed after connecting; retrying once the connection is back.")]
+    public static partial void DeferredStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4052, LogLevel.Information, "Connected to FreeSWITCH at {Endpoint} after a deferred start; call supervision begins.")]
+    public static partial void DeferredConnected(ILogger logger, string endpoint);
 }

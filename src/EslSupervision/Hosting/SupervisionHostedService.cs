@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using EslSupervision.Control;
 using EslSupervision.EventSocket;
 using Microsoft.Extensions.Hosting;
@@ -17,12 +19,14 @@ namespace EslSupervision.Hosting;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Start fails fast: if the first connection cannot be made (switch unreachable within
+/// Start does not depend on the switch being up: if the first connection cannot be made (switch unreachable within
 /// <see cref="EslClientOptions.ConnectTimeout"/>, password refused) <see cref="StartAsync"/> logs the endpoint
-/// (never the password) and rethrows the <see cref="EslConnectionException"/> or
-/// <see cref="EslAuthenticationException"/>, so the host does not start half-working. Once connected, a lost
+/// (never the password) and returns; the client keeps trying with its reconnection backoff, the health check reports
+/// <c>Unhealthy</c> with the reason, and the controller starts (and resynchronises) as soon as a connection is made.
+/// With <see cref="EslSupervisionHostOptions.FailFastOnStart"/> start fails fast instead and rethrows the
+/// <see cref="EslConnectionException"/> or <see cref="EslAuthenticationException"/>. Once connected, a lost
 /// connection is re-established by the client with its backoff (<see cref="EslClientOptions.Reconnect"/>) and
-/// the controller resynchronises; the health check reports <c>Degraded</c> meanwhile.
+/// the controller resynchronises.
 /// </para>
 /// <para>
 /// Stop closes the outbound listener first (no new service-code calls), then the controller, then the
@@ -30,7 +34,9 @@ namespace EslSupervision.Hosting;
 /// client and controller are closed for good, so a stopped host is not started again; build a new one.
 /// </para>
 /// </remarks>
+#pragma warning disable CA1001 // _stopping has no timer and no registrations that outlive the service: nothing to dispose.
 public sealed class SupervisionHostedService : IHostedService
+#pragma warning restore CA1001
 {
     private readonly EslInboundClient _client;
     private readonly SupervisionController _controller;
@@ -41,7 +47,11 @@ public sealed class SupervisionHostedService : IHostedService
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IMeterFactory? _meterFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _supervisionStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EslOutboundListener? _listener;
+    private Task _deferredStart = Task.CompletedTask;
+    private bool _supervising;
 
     /// <summary>Creates the service (DI does this).</summary>
     /// <param name="client">The inbound connection to connect.</param>
@@ -78,13 +88,22 @@ public sealed class SupervisionHostedService : IHostedService
         _meterFactory = meterFactory;
     }
 
+    /// <summary>Whether the controller is running (false before start, during a deferred start and after stop).</summary>
+    internal bool IsSupervising => Volatile.Read(ref _supervising);
+
+    /// <summary>Completes when the controller runs (at once, or after a deferred start); for tests and diagnostics.</summary>
+    internal Task SupervisionStarted => _supervisionStarted.Task;
+
     /// <summary>Where the outbound listener accepts the switch's <c>socket</c> connections; <see langword="null"/> in inbound mode or before start.</summary>
     public IPEndPoint? OutboundEndPoint => _listener?.LocalEndPoint;
 
-    /// <summary>Connects, starts the controller and, in outbound mode, the listener.</summary>
+    /// <summary>
+    /// Connects, starts the controller and, in outbound mode, the listener. When the switch cannot be reached this
+    /// finishes in the background (unless <see cref="EslSupervisionHostOptions.FailFastOnStart"/>).
+    /// </summary>
     /// <param name="cancellationToken">The host's start cancellation; cancels connecting.</param>
-    /// <exception cref="EslConnectionException">The switch could not be reached.</exception>
-    /// <exception cref="EslAuthenticationException">The switch refused the password.</exception>
+    /// <exception cref="EslConnectionException">The switch could not be reached (with <see cref="EslSupervisionHostOptions.FailFastOnStart"/> only).</exception>
+    /// <exception cref="EslAuthenticationException">The switch refused the password (with <see cref="EslSupervisionHostOptions.FailFastOnStart"/> only).</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         EslSupervisionHostMode mode = _hostOptions.Mode;
@@ -93,22 +112,19 @@ public sealed class SupervisionHostedService : IHostedService
         {
             await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (EslException ex) when (!_hostOptions.FailFastOnStart)
+        {
+            HostingLog.StartingWithoutSwitch(_logger, _endpoint, ex);
+            _deferredStart = Task.Run(() => StartWhenConnectedAsync(_stopping.Token), CancellationToken.None);
+            return;
+        }
         catch (EslException ex)
         {
             HostingLog.ConnectFailed(_logger, _endpoint, ex);
             throw;
         }
 
-        await _controller.StartAsync(cancellationToken).ConfigureAwait(false);
-        if (mode == EslSupervisionHostMode.Outbound)
-        {
-            var listener = new EslOutboundListener(_outboundOptions, _controller.HandleOutboundSessionAsync, _loggerFactory, _time, _meterFactory);
-            await listener.StartAsync(cancellationToken).ConfigureAwait(false);
-            _listener = listener;
-            HostingLog.OutboundListening(_logger, listener.LocalEndPoint?.ToString() ?? _outboundOptions.Address);
-        }
-
-        HostingLog.Started(_logger, mode);
+        await StartSupervisionAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the listener, the controller and the connection, in that order.</summary>
@@ -127,8 +143,78 @@ public sealed class SupervisionHostedService : IHostedService
         }
     }
 
+    /// <summary>
+    /// The deferred start: keeps connecting with the client's backoff (logging each failure), then starts the
+    /// controller; if that fails (the connection dropped in between), waits for the client's own reconnection and
+    /// tries again. Ends quietly when the host stops. Never faults.
+    /// </summary>
+    private async Task StartWhenConnectedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                if (_client.State is EslConnectionState.Reconnecting or EslConnectionState.Connecting)
+                {
+                    await _client.StateChanges.FirstAsync(s => s is EslConnectionState.Connected or EslConnectionState.Closed or EslConnectionState.Disconnected)
+                        .ToTask(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (_client.State is EslConnectionState.Closed)
+                {
+                    return;
+                }
+
+                if (_client.State is not EslConnectionState.Connected)
+                {
+                    await _client.ConnectUntilConnectedAsync(cancellationToken).ConfigureAwait(false);
+                    HostingLog.DeferredConnected(_logger, _endpoint);
+                }
+
+                try
+                {
+                    await StartSupervisionAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (EslException ex)
+                {
+                    HostingLog.DeferredStartFailed(_logger, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException or EslException)
+        {
+            // The client was disposed or stopped under us: nothing left to start, and StopAsync must not throw.
+            HostingLog.DeferredStartFailed(_logger, ex);
+        }
+    }
+
+    private async Task StartSupervisionAsync(CancellationToken cancellationToken)
+    {
+        EslSupervisionHostMode mode = _hostOptions.Mode;
+        await _controller.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (mode == EslSupervisionHostMode.Outbound)
+        {
+            var listener = new EslOutboundListener(_outboundOptions, _controller.HandleOutboundSessionAsync, _loggerFactory, _time, _meterFactory);
+            await listener.StartAsync(cancellationToken).ConfigureAwait(false);
+            _listener = listener;
+            HostingLog.OutboundListening(_logger, listener.LocalEndPoint?.ToString() ?? _outboundOptions.Address);
+        }
+
+        Volatile.Write(ref _supervising, true);
+        _supervisionStarted.TrySetResult();
+        HostingLog.Started(_logger, mode);
+    }
+
     private async Task CloseAsync()
     {
+        Volatile.Write(ref _supervising, false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _deferredStart.ConfigureAwait(false);
         if (Interlocked.Exchange(ref _listener, null) is { } listener)
         {
             await listener.DisposeAsync().ConfigureAwait(false);

@@ -198,9 +198,10 @@ public sealed partial class SupervisionAuthorizer
         {
             call = CallProvider(request, linked.Token);
 
-            // WaitAsync bounds a provider that ignores its token; the time-out runs from before the call, so a
-            // provider that blocks its thread is bounded too (it blocks a pool thread of its own, not ours).
-            PermissionDecision? decision = await call.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            // WaitAsync bounds a provider that ignores its token. It waits on the timer started before the call (a
+            // second timer started here could be set after a fake clock had already been advanced), so a provider
+            // that blocks its thread is bounded too (it blocks a pool thread of its own, not ours).
+            PermissionDecision? decision = await call.WaitAsync(linked.Token).ConfigureAwait(false);
             return decision ?? PermissionDecision.Deny(DenialReason.ProviderError, "The permission provider gave no answer.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -10,7 +10,12 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
     private readonly object _gate = new();
     private readonly List<(int Id, int Count, TaskCompletionSource Signal)> _waiters = [];
 
+    private readonly ConcurrentQueue<(int Id, LogLevel Level, string Text)> _detailed = new();
+
     public IReadOnlyList<(int Id, string Message)> Entries => [.. _entries];
+
+    /// <summary>Every entry with its level; the text is the message followed by the exception's message, if any.</summary>
+    public IReadOnlyList<(int Id, LogLevel Level, string Text)> Detailed => [.. _detailed];
 
     public Task WaitForAsync(int eventId, int count = 1)
     {
@@ -62,6 +67,9 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => owner.Record(eventId.Id, formatter(state, exception));
+        {
+            owner._detailed.Enqueue((eventId.Id, logLevel, formatter(state, exception) + " " + exception?.Message));
+            owner.Record(eventId.Id, formatter(state, exception));
+        }
     }
 }

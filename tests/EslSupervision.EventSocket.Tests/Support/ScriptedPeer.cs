@@ -30,7 +30,9 @@ internal sealed class ScriptedPeer : IAsyncDisposable
 
     public EslClientOptions Options(Action<EslClientOptions>? configure = null)
     {
-        var options = new EslClientOptions { Host = "127.0.0.1", Port = Port, Password = "lab-secret" };
+        // Liveness off by default: a scripted peer answers exactly the commands its test scripts, and the HEARTBEAT
+        // subscription would add one; liveness tests turn it back on.
+        var options = new EslClientOptions { Host = "127.0.0.1", Port = Port, Password = "lab-secret", LivenessTimeout = TimeSpan.Zero };
         configure?.Invoke(options);
         return options;
     }

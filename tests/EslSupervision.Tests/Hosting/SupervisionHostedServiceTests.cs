@@ -86,10 +86,12 @@ public class SupervisionHostedServiceTests
     }
 
     [Fact]
-    public async Task A_refused_password_stops_the_host_start_with_the_typed_error()
+    public async Task With_FailFastOnStart_a_refused_password_stops_the_host_start_with_the_typed_error()
     {
         await using FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = LabHost.Password });
-        using IHost host = LabHost.BuildHost(LabHost.LabSettings(fs.Port, password: "wrong-password"));
+        Dictionary<string, string?> settings = LabHost.LabSettings(fs.Port, password: "wrong-password");
+        settings["EslSupervision:FailFastOnStart"] = "true";
+        using IHost host = LabHost.BuildHost(settings);
 
         EslAuthenticationException error = await Assert.ThrowsAsync<EslAuthenticationException>(() => host.StartAsync().WaitAsync(LabHost.Patience));
 
@@ -107,7 +109,7 @@ public class SupervisionHostedServiceTests
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal("Connected", entry.Data["state"]);
         Assert.Equal(0, entry.Data["activeSupervisions"]);
-        Assert.Equal(["activeSupervisions", "state"], entry.Data.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["activeSupervisions", "lastFrameAgeSeconds", "state"], entry.Data.Keys.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(LabHost.Password, string.Join(" ", entry.Data.Values) + entry.Description, StringComparison.Ordinal);
 
         await lab.Host.StopAsync().WaitAsync(LabHost.Patience);
