@@ -139,7 +139,7 @@ public sealed class EslInboundClient : EslConnection
     }
 
     private static EslConnectionSettings ToSettings(EslClientOptions o)
-        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize);
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.EventBufferMaxBytes);
 
     private async Task<EslConnectionCore> OpenAsync(CancellationToken cancellationToken)
     {

@@ -7,4 +7,5 @@ internal sealed record EslConnectionSettings(
     TimeSpan BackgroundJobTimeout,
     int EventBufferCapacity,
     EslOverflowPolicy OverflowPolicy,
-    int MaxFrameSize);
+    int MaxFrameSize,
+    long EventBufferMaxBytes = ConnectionSettingsRules.DefaultEventBufferBytes);

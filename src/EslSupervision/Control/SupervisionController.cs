@@ -54,7 +54,6 @@ public sealed partial class SupervisionController : IAsyncDisposable
     private readonly object _auditGate = new();
     private readonly SemaphoreSlim _resyncGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private IDisposable? _eventSubscription;
     private IDisposable? _stateSubscription;
     private bool _seenDisconnect;
     private int _disposed;
@@ -104,7 +103,7 @@ public sealed partial class SupervisionController : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // Events are taken from the moment of subscribing, so nothing between the snapshot and now is lost.
-        _eventSubscription = _connection.Events.Subscribe(OnEvent);
+        StartReading();
         await _connection.SubscribeAsync(RequiredEvents, [ModeEventSubclass], EslEventFormat.Plain, cancellationToken).ConfigureAwait(false);
         await ResyncAsync(cancellationToken).ConfigureAwait(false);
         _stateSubscription = _connection.StateChanges.Subscribe(OnStateChanged);
@@ -197,7 +196,7 @@ public sealed partial class SupervisionController : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        _eventSubscription?.Dispose();
+        await StopReadingAsync().ConfigureAwait(false);
         _stateSubscription?.Dispose();
         foreach (SupervisionSession session in _sessions.Values)
         {
