@@ -119,7 +119,15 @@ public sealed class EslEventReader : IAsyncDisposable
 
     private sealed class Feeder(EventBuffer buffer) : IObserver<EslEvent>
     {
-        public void OnNext(EslEvent value) => buffer.Write([value], 0);
+        public void OnNext(EslEvent value)
+        {
+            EslEvent[] one = [value];
+            while (buffer.Write(one, 0) == 0)
+            {
+                // Wait policy and full: hold the producer, as a connection stops reading its socket.
+                buffer.WaitForSpaceAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+        }
 
         public void OnError(Exception error) => buffer.Complete(error);
 
