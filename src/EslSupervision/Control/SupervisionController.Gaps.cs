@@ -59,13 +59,14 @@ public sealed partial class SupervisionController
         lock (_gapGate)
         {
             _lostSinceResync += lost;
-            GapLog.EventsLost(_logger, lost, GapResyncDelay.TotalMilliseconds);
-            if (_gapTimer is not null || _stop.IsCancellationRequested)
+            if (_gapTimer is null && !_stop.IsCancellationRequested)
             {
-                return; // a resync is already due; it covers these drops too
+                // Otherwise a resync is already due, and it covers these drops too.
+                _gapTimer = _time.CreateTimer(_ => OnGapTimer(), null, GapResyncDelay, Timeout.InfiniteTimeSpan);
             }
 
-            _gapTimer = _time.CreateTimer(_ => OnGapTimer(), null, GapResyncDelay, Timeout.InfiniteTimeSpan);
+            // Logged once the timer runs, so whoever reads the log can rely on the resync being scheduled.
+            GapLog.EventsLost(_logger, lost, GapResyncDelay.TotalMilliseconds);
         }
     }
 
