@@ -104,25 +104,27 @@ internal sealed class HeaderBlock : IHeaderSource
             Ascii.FromUtf16(name, needle.Slice(1 + prefix.Length, name.Length), out _);
             needle[^1] = (byte)':';
 
-            int lineStart = -1;
+            int found = -1;
             if (block.StartsWith(needle[1..]))
             {
-                lineStart = 0;
+                found = 0;
             }
             else if (block.IndexOf(needle) is int at and >= 0)
             {
-                lineStart = at + 1; // past the '\n'
+                found = at + 1; // past the '\n'
             }
 
-            if (lineStart >= 0)
+            if (found >= 0)
             {
-                SetValue(block, lineStart, nameLength, out valueStart, out valueLength);
+                SetValue(block, found, nameLength, out valueStart, out valueLength);
                 return true;
             }
         }
 
-        // Another spelling (or a missing header): walk the lines case-insensitively.
-        foreach (int lineStart in Lines)
+        // Another spelling (or a missing header): walk the lines case-insensitively, without building an index
+        // (a missing header is common, and an index would cost an allocation per event).
+        int lineStart = 0;
+        while (lineStart < block.Length)
         {
             ReadOnlySpan<byte> rest = block[lineStart..];
             if (rest.Length > nameLength && rest[nameLength] == (byte)':'
@@ -132,6 +134,14 @@ internal sealed class HeaderBlock : IHeaderSource
                 SetValue(block, lineStart, nameLength, out valueStart, out valueLength);
                 return true;
             }
+
+            int end = rest.IndexOf((byte)'\n');
+            if (end < 0)
+            {
+                break;
+            }
+
+            lineStart += end + 1;
         }
 
         return false;
