@@ -219,7 +219,8 @@ public sealed class EslEvent
         {
             ReadOnlySpan<byte> rest = block.Raw[EventNameLine.Length..];
             int end = rest.IndexOf((byte)'\n');
-            return KnownNames.EventName(end < 0 ? rest : rest[..end]);
+            ReadOnlySpan<byte> value = end < 0 ? rest : rest[..end];
+            return KnownNames.EventName(value.EndsWith((byte)'\r') ? value[..^1] : value);
         }
 
         return this["Event-Name"] ?? string.Empty;
