@@ -239,9 +239,10 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
-            // Frames cut before an error or the end still reach consumers (a full Wait buffer is not waited for now).
-            await FlushAsync().ConfigureAwait(false);
+            // Frames cut before an error or the end still reach consumers. Closed first, so a full Wait buffer
+            // is not waited for: a stuck consumer must not keep a dead connection from ending.
             Close(reason);
+            await FlushAsync().ConfigureAwait(false);
             await _reader.CompleteAsync().ConfigureAwait(false);
         }
     }
