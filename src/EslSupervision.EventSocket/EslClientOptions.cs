@@ -39,11 +39,21 @@ public sealed class EslClientOptions
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many received events may wait for slow subscribers before <see cref="OverflowPolicy"/> applies. Default 65,536.
+    /// How many received events may wait for slow subscribers before <see cref="OverflowPolicy"/> applies. Default 1,024.
+    /// Each consumer has its own buffer of this size: the <see cref="IEslConnection.Events"/> subscribers share one,
+    /// and every <see cref="EslEventReader"/> (the library's own call registry uses one) has its own.
     /// The read loop never waits for subscribers unless the policy is <see cref="EslOverflowPolicy.Wait"/>.
     /// </summary>
     [Range(16, int.MaxValue)]
-    public int EventBufferCapacity { get; set; } = 65_536;
+    public int EventBufferCapacity { get; set; } = 1_024;
+
+    /// <summary>
+    /// How many bytes of events (their size on the wire) may wait in one buffer before <see cref="OverflowPolicy"/>
+    /// applies, whatever their number. Default 16 MiB (about 2,000 typical channel events); at least 64 KiB.
+    /// An event larger than this still passes when the buffer is empty.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long EventBufferMaxBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>What happens when the event buffer is full. Default <see cref="EslOverflowPolicy.DropOldest"/>.</summary>
     public EslOverflowPolicy OverflowPolicy { get; set; } = EslOverflowPolicy.DropOldest;

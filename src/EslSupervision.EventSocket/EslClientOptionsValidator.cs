@@ -53,6 +53,7 @@ public sealed class EslClientOptionsValidator : IValidateOptions<EslClientOption
         }
 
         ConnectionSettingsRules.Check(options.CommandTimeout, options.BackgroundJobTimeout, options.EventBufferCapacity, options.MaxFrameSize, options.OverflowPolicy, failures);
+        ConnectionSettingsRules.CheckBufferBytes(options.EventBufferMaxBytes, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

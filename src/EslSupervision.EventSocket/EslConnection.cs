@@ -29,7 +29,7 @@ public abstract class EslConnection : IEslConnection
         Logger = logger;
         Metrics = metrics;
         Time = time;
-        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.OverflowPolicy, logger, metrics);
+        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.EventBufferMaxBytes, settings.OverflowPolicy, logger, metrics);
 
         // Every subscriber is isolated: its exceptions never reach the read loop, the reconnect loop or DisposeAsync.
         Events = new IsolatingObservable<EslEvent>(Dispatcher.Events, logger, nameof(Events));
@@ -40,6 +40,13 @@ public abstract class EslConnection : IEslConnection
 
     /// <inheritdoc />
     public IObservable<EslEvent> Events { get; }
+
+    /// <inheritdoc />
+    public EslEventReader CreateEventReader(EslEventReaderOptions? options = null)
+    {
+        options?.Validate();
+        return Dispatcher.CreateReader(options);
+    }
 
     /// <summary>Log lines the switch sends after <c>log &lt;level&gt;</c>.</summary>
     public IObservable<EslLogLine> Logs { get; }
@@ -53,7 +60,7 @@ public abstract class EslConnection : IEslConnection
     /// <inheritdoc />
     public EslConnectionState State => _state.Value;
 
-    /// <summary>How many events were dropped because subscribers fell behind (see <see cref="EslOverflowPolicy"/>).</summary>
+    /// <summary>How many events the buffer of the <see cref="Events"/> subscribers dropped because they fell behind (see <see cref="EslOverflowPolicy"/>); readers count their own.</summary>
     public long DroppedEvents => Dispatcher.Dropped;
 
     private protected EslConnectionSettings Settings { get; }

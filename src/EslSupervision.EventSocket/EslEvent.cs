@@ -23,6 +23,7 @@ public sealed class EslEvent
     private readonly int _bodyLength;
     private readonly string? _decodedBody;
     private string? _eventName;
+    private string? _uniqueId;
     private string? _body;
 
     private EslEvent(IHeaderSource headers, EslEventFormat format, byte[]? bodyData, int bodyStart, int bodyLength, string? decodedBody)
@@ -38,6 +39,9 @@ public sealed class EslEvent
     /// <summary>The serialization the event arrived in.</summary>
     public EslEventFormat Format { get; }
 
+    /// <summary>The size of the event as it arrived (its frame body), for buffers bounded by bytes.</summary>
+    internal int WireSize { get; set; }
+
     /// <summary>The <c>Event-Name</c> header (for example <c>CHANNEL_PARK</c>), or an empty string if missing.</summary>
     public string EventName => _eventName ??= ReadEventName();
 
@@ -45,7 +49,7 @@ public sealed class EslEvent
     public string? Subclass => this["Event-Subclass"];
 
     /// <summary>The <c>Unique-ID</c> header: the channel the event is about, if any.</summary>
-    public string? UniqueId => this["Unique-ID"];
+    public string? UniqueId => _uniqueId ??= this["Unique-ID"];
 
     /// <summary>The number of headers.</summary>
     public int HeaderCount => _headers.Count;
@@ -57,8 +61,7 @@ public sealed class EslEvent
         get
         {
             ArgumentNullException.ThrowIfNull(name);
-            int index = _headers.IndexOf(default, name);
-            return index < 0 ? null : _headers.GetValue(index);
+            return _headers.Find(default, name);
         }
     }
 
@@ -80,8 +83,7 @@ public sealed class EslEvent
     public string? GetVariable(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        int index = _headers.IndexOf(VariablePrefix, name);
-        return index < 0 ? null : _headers.GetValue(index);
+        return _headers.Find(VariablePrefix, name);
     }
 
     /// <summary>
@@ -131,7 +133,8 @@ public sealed class EslEvent
     public static EslEvent Create(IEnumerable<KeyValuePair<string, string>> headers, string? body = null)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        return new EslEvent(new HeaderList(headers.ToArray()), EslEventFormat.Plain, null, 0, 0, body);
+        var list = new HeaderList(headers.ToArray());
+        return new EslEvent(list, EslEventFormat.Plain, null, 0, 0, body) { WireSize = list.ApproximateSize() + (body?.Length ?? 0) };
     }
 
     /// <summary>A short description: the event name and channel, never the header values (they can hold phone numbers).</summary>
@@ -142,6 +145,13 @@ public sealed class EslEvent
     /// block has a <c>Content-Length</c>, that many bytes of body. Takes ownership of <paramref name="frameBody"/>.
     /// </summary>
     internal static EslEvent FromPlain(byte[] frameBody)
+    {
+        EslEvent e = WrapPlain(frameBody);
+        e.WireSize = frameBody.Length;
+        return e;
+    }
+
+    private static EslEvent WrapPlain(byte[] frameBody)
     {
         ReadOnlySpan<byte> span = frameBody;
         int blank = span.IndexOf("\n\n"u8);
@@ -163,8 +173,7 @@ public sealed class EslEvent
         // FreeSWITCH writes the inner Content-Length as the last header; read that line without indexing the block.
         if (!TryReadLastLineContentLength(span[..blank], out long declared))
         {
-            int lengthIndex = block.IndexOf(default, "Content-Length");
-            if (lengthIndex < 0 || !ContentLength.TryParse(block.GetRawValue(lengthIndex), out declared))
+            if (!block.TryFindRaw("Content-Length", out ReadOnlySpan<byte> raw) || !ContentLength.TryParse(raw, out declared))
             {
                 return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
             }
@@ -210,7 +219,8 @@ public sealed class EslEvent
         {
             ReadOnlySpan<byte> rest = block.Raw[EventNameLine.Length..];
             int end = rest.IndexOf((byte)'\n');
-            return KnownNames.EventName(end < 0 ? rest : rest[..end]);
+            ReadOnlySpan<byte> value = end < 0 ? rest : rest[..end];
+            return KnownNames.EventName(value.EndsWith((byte)'\r') ? value[..^1] : value);
         }
 
         return this["Event-Name"] ?? string.Empty;

@@ -213,7 +213,7 @@ public sealed class EslInboundClient : EslConnection
     }
 
     private static EslConnectionSettings ToSettings(EslClientOptions o)
-        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts);
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts, o.EventBufferMaxBytes);
 
     private async Task CloseForGoodAsync()
     {

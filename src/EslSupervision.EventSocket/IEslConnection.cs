@@ -20,6 +20,15 @@ public interface IEslConnection : IAsyncDisposable
     /// </summary>
     IObservable<EslEvent> Events { get; }
 
+    /// <summary>
+    /// Opens a pull subscription with its own bounded buffer and drop accounting: events from now on, in arrival
+    /// order, that no <see cref="Events"/> subscriber and no other reader can hold up. Dispose it to stop.
+    /// </summary>
+    /// <param name="options">The buffer's bounds and overflow policy; the connection's settings when <see langword="null"/>.</param>
+    /// <returns>The reader; it ends when the connection closes for good.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its range.</exception>
+    EslEventReader CreateEventReader(EslEventReaderOptions? options = null);
+
     /// <summary>The connection's state, now and on every change (replays the current state to a new subscriber).</summary>
     IObservable<EslConnectionState> StateChanges { get; }
 

@@ -1,6 +1,13 @@
 using BenchmarkDotNet.Running;
 using EslSupervision.Benchmarks;
 
+if (args.Any(a => a is "--side-by-side" or "--serve" or "--drive"))
+{
+    // Separate-process ingest over loopback beside a framer baseline (see SideBySide and RESULTS.md).
+    Environment.ExitCode = SideBySide.Run(args);
+    return;
+}
+
 if (args.Contains("--retained"))
 {
     // Retained memory is not something BenchmarkDotNet measures: a plain console measurement.

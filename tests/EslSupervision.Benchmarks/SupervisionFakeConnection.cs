@@ -25,6 +25,8 @@ internal sealed class SupervisionFakeConnection : IEslConnection
 
     public IObservable<EslEvent> Events => _events;
 
+    public EslEventReader CreateEventReader(EslEventReaderOptions? options = null) => EslEventReader.FromObservable(_events, options);
+
     public IObservable<EslConnectionState> StateChanges => _state.AsObservable();
 
     public EslConnectionState State => EslConnectionState.Connected;

@@ -3,6 +3,20 @@ namespace EslSupervision.EventSocket.Client;
 /// <summary>The checks every connection's settings share, whichever side opens the connection.</summary>
 internal static class ConnectionSettingsRules
 {
+    /// <summary>The default byte bound of an event buffer: 16 MiB, about 2,000 typical channel events.</summary>
+    public const long DefaultEventBufferBytes = 16L * 1024 * 1024;
+
+    /// <summary>The smallest byte bound accepted for an event buffer.</summary>
+    public const long MinEventBufferBytes = 64 * 1024;
+
+    public static void CheckBufferBytes(long maxBytes, List<string> failures)
+    {
+        if (maxBytes < MinEventBufferBytes)
+        {
+            failures.Add("EventBufferMaxBytes must be at least 64 KiB.");
+        }
+    }
+
     public static void Check(TimeSpan commandTimeout, TimeSpan backgroundJobTimeout, int eventBufferCapacity, int maxFrameSize, EslOverflowPolicy overflowPolicy, List<string> failures)
     {
         Positive(commandTimeout, "CommandTimeout", failures);

@@ -17,7 +17,10 @@ internal sealed class EslConnectionCore : IAsyncDisposable
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly EslConnectionSettings _settings;
-    private readonly Func<object, CancellationToken, ValueTask> _publish;
+    private readonly Func<IReadOnlyList<object>, CancellationToken, ValueTask> _publish;
+
+    /// <summary>What one socket read produced for consumers, handed over at once (reused: the dispatcher copies it into its buffers).</summary>
+    private readonly List<object> _batch = new(64);
     private readonly ILogger _logger;
     private readonly EslMetrics _metrics;
     private readonly TimeProvider _time;
@@ -37,7 +40,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
     public EslConnectionCore(
         Stream stream,
         EslConnectionSettings settings,
-        Func<object, CancellationToken, ValueTask> publish,
+        Func<IReadOnlyList<object>, CancellationToken, ValueTask> publish,
         ILogger logger,
         EslMetrics metrics,
         TimeProvider time)
@@ -245,19 +248,24 @@ internal sealed class EslConnectionCore : IAsyncDisposable
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 Volatile.Write(ref _lastFrame, _time.GetTimestamp());
                 long before = buffer.Length;
+                int frames = 0;
                 try
                 {
                     while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame))
                     {
-                        _metrics.FrameReceived();
-                        await HandleAsync(frame!).ConfigureAwait(false);
+                        frames++;
+                        Handle(frame!);
                     }
                 }
                 finally
                 {
+                    _metrics.FramesReceived(frames);
                     _metrics.BytesReceived(before - buffer.Length);
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                 }
+
+                // Every frame of this read goes to consumers in one hand-off: one wake-up per read, not per event.
+                await FlushAsync().ConfigureAwait(false);
 
                 if (result.IsCompleted || result.IsCanceled)
                 {
@@ -297,7 +305,10 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
+            // Frames cut before an error or the end still reach consumers. Closed first, so a full Wait buffer
+            // is not waited for: a stuck consumer must not keep a dead connection from ending.
             Close(reason);
+            await FlushAsync().ConfigureAwait(false);
             try
             {
                 await _reader.CompleteAsync().ConfigureAwait(false);
@@ -308,38 +319,66 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         }
     }
 
-    private ValueTask HandleAsync(EslFrame frame)
+    private async ValueTask FlushAsync()
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _publish(_batch, _lifetime.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _batch.Clear();
+        }
+    }
+
+    private void Handle(EslFrame frame)
     {
         switch (frame.Type)
         {
             case EslContentType.EventPlain:
-                return PublishEventAsync(EslEvent.FromPlain(frame.Body));
+                AddEvent(EslEvent.FromPlain(frame.Body));
+                break;
             case EslContentType.EventJson:
-                return PublishEventAsync(JsonEventParser.Parse(frame.Body));
+                AddEvent(Sized(JsonEventParser.Parse(frame.Body), frame));
+                break;
             case EslContentType.EventXml:
-                return PublishEventAsync(XmlEventParser.Parse(frame.Body));
+                AddEvent(Sized(XmlEventParser.Parse(frame.Body), frame));
+                break;
             case EslContentType.CommandReply:
             case EslContentType.ApiResponse:
                 CompleteReply(frame);
-                return ValueTask.CompletedTask;
+                break;
             case EslContentType.AuthRequest:
                 _authRequested.TrySetResult();
-                return ValueTask.CompletedTask;
+                break;
             case EslContentType.RudeRejection:
                 _authRequested.TrySetException(new EslAuthenticationException("The switch rejected this address (text/rude-rejection): check its ACL."));
                 ClosedByNotice = true;
-                return ValueTask.CompletedTask;
+                break;
             case EslContentType.DisconnectNotice:
-                return HandleDisconnectNoticeAsync(frame);
+                HandleDisconnectNotice(frame);
+                break;
             case EslContentType.LogData:
-                return _publish(ToLogLine(frame), _lifetime.Token);
+                _batch.Add(ToLogLine(frame));
+                break;
             default:
                 Log.UnknownFrame(_logger);
-                return ValueTask.CompletedTask;
+                break;
         }
     }
 
-    private ValueTask PublishEventAsync(EslEvent e)
+    private static EslEvent Sized(EslEvent e, EslFrame frame)
+    {
+        e.WireSize = frame.Body.Length;
+        return e;
+    }
+
+    private void AddEvent(EslEvent e)
     {
         _metrics.EventReceived();
         if (!_jobs.IsEmpty || !_executions.IsEmpty)
@@ -347,7 +386,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             Correlate(e);
         }
 
-        return _publish(e, _lifetime.Token);
+        _batch.Add(e);
     }
 
     /// <summary>Completes background jobs and executions here, before the buffer, so overflow can never lose them.</summary>
@@ -410,7 +449,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         pending.TrySetResult(frame);
     }
 
-    private ValueTask HandleDisconnectNoticeAsync(EslFrame frame)
+    private void HandleDisconnectNotice(EslFrame frame)
     {
         string disposition = frame.Header("Content-Disposition") ?? "disconnect";
         bool linger = string.Equals(disposition, "linger", StringComparison.OrdinalIgnoreCase);
@@ -422,15 +461,13 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         Log.DisconnectNotice(_logger, disposition);
         int? lingerTime = int.TryParse(frame.Header("Linger-Time"), out int seconds) ? seconds : null;
         var notice = new EslDisconnectNotice(linger, frame.Header("Controlled-Session-UUID"), lingerTime, frame.BodyText);
-        ValueTask published = _publish(notice, _lifetime.Token);
+        _batch.Add(notice);
         if (!linger)
         {
             // The final notice is the switch's last word (libesl treats it as fatal too): stop reading now
             // rather than wait for a close that a half-open peer may never send.
             _lifetime.Cancel();
         }
-
-        return published;
     }
 
     private static EslLogLine ToLogLine(EslFrame frame)

@@ -12,4 +12,5 @@ internal sealed record EslConnectionSettings(
     EslOverflowPolicy OverflowPolicy,
     int MaxFrameSize,
     TimeSpan LivenessTimeout = default,
-    int MaxConsecutiveTimeouts = 0);
+    int MaxConsecutiveTimeouts = 0,
+    long EventBufferMaxBytes = ConnectionSettingsRules.DefaultEventBufferBytes);

@@ -1,47 +1,43 @@
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
-using System.Threading.Channels;
 using EslSupervision.EventSocket.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EslSupervision.EventSocket.Client;
 
 /// <summary>
-/// Decouples the socket's read loop from subscribers: the read loop hands events to a bounded buffer and
-/// goes on; one dispatch loop drains it and notifies subscribers one event at a time (the Rx contract).
-/// When the buffer is full the configured <see cref="EslOverflowPolicy"/> applies, and every drop is counted.
+/// Decouples the socket's read loop from consumers. The read loop hands over every frame cut from one socket
+/// read as one batch; the batch goes into each consumer's own bounded buffer (<see cref="EventBuffer"/>):
+/// one shared by the Rx streams (<see cref="Events"/>, <see cref="Logs"/>, <see cref="DisconnectNotices"/>),
+/// drained by one dispatch loop that notifies subscribers in order (the Rx contract), and one per
+/// <see cref="EslEventReader"/>. A slow Rx subscriber therefore never holds up a reader, nor a reader another.
 /// </summary>
 internal sealed class EventDispatcher : IAsyncDisposable
 {
-    private readonly Channel<object> _channel;
     private readonly Subject<EslEvent> _events = new();
     private readonly Subject<EslLogLine> _logs = new();
     private readonly Subject<EslDisconnectNotice> _notices = new();
-    private readonly EslOverflowPolicy _policy;
-    private readonly int _capacity;
+    private readonly EventBuffer _shared;
+    private readonly int _defaultCapacity;
+    private readonly long _defaultMaxBytes;
+    private readonly EslOverflowPolicy _defaultPolicy;
     private readonly ILogger _logger;
     private readonly EslMetrics _metrics;
     private readonly Task _loop;
-    private long _dropped;
+    private readonly object _gate = new();
+    private EventBuffer[] _targets;
+    private bool _completed;
+    private Exception? _completion;
 
-    public EventDispatcher(int capacity, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics)
+    public EventDispatcher(int capacity, long maxBytes, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics)
     {
-        _capacity = capacity;
-        _policy = policy;
+        _defaultCapacity = capacity;
+        _defaultMaxBytes = maxBytes;
+        _defaultPolicy = policy;
         _logger = logger;
         _metrics = metrics;
-        var options = new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = policy switch
-            {
-                EslOverflowPolicy.DropNewest => BoundedChannelFullMode.DropWrite,
-                EslOverflowPolicy.Wait => BoundedChannelFullMode.Wait,
-                _ => BoundedChannelFullMode.DropOldest,
-            },
-        };
-        _channel = Channel.CreateBounded<object>(options, OnDropped);
+        _shared = new EventBuffer(capacity, maxBytes, policy, eventsOnly: false, OnDropped);
+        _targets = [_shared];
         _loop = Task.Run(DispatchLoopAsync);
     }
 
@@ -51,43 +47,89 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     public IObservable<EslDisconnectNotice> DisconnectNotices => _notices.AsObservable();
 
-    /// <summary>How many events were dropped because subscribers fell behind.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>How many items the Rx streams' buffer dropped because subscribers fell behind.</summary>
+    public long Dropped => _shared.Dropped;
 
-    /// <summary>How many items wait for subscribers right now.</summary>
-    public int Pending => _channel.Reader.Count;
+    /// <summary>How many items wait for Rx subscribers right now.</summary>
+    public int Pending => _shared.Count;
 
-    /// <summary>Hands an item to subscribers. Completes at once unless the policy is <see cref="EslOverflowPolicy.Wait"/> and the buffer is full.</summary>
-    public ValueTask PublishAsync(object item, CancellationToken cancellationToken)
+    /// <summary>Opens a reader with its own buffer; it sees events published from now on.</summary>
+    public EslEventReader CreateReader(EslEventReaderOptions? options)
     {
-        if (_channel.Writer.TryWrite(item))
+        var buffer = new EventBuffer(
+            options?.Capacity ?? _defaultCapacity,
+            options?.MaxBytes ?? _defaultMaxBytes,
+            options?.OverflowPolicy ?? _defaultPolicy,
+            eventsOnly: true,
+            OnDropped);
+        var reader = new EslEventReader(buffer, Remove);
+        lock (_gate)
         {
-            return ValueTask.CompletedTask;
+            if (_completed)
+            {
+                buffer.Complete(_completion);
+                return reader;
+            }
+
+            // Readers first: once an Rx subscriber has seen an event, every reader has it too (or counted it dropped).
+            _targets = [buffer, .. _targets];
         }
 
-        return _policy == EslOverflowPolicy.Wait
-            ? WriteSlowAsync(item, cancellationToken)
-            : ValueTask.CompletedTask;
+        return reader;
+    }
+
+    /// <summary>
+    /// Hands a batch (events, log lines, notices, in arrival order) to every consumer's buffer. Completes at once
+    /// unless a buffer with <see cref="EslOverflowPolicy.Wait"/> is full. The caller may reuse the list afterwards.
+    /// </summary>
+    public ValueTask PublishAsync(IReadOnlyList<object> batch, CancellationToken cancellationToken)
+    {
+        EventBuffer[] targets = Volatile.Read(ref _targets);
+        for (int t = 0; t < targets.Length; t++)
+        {
+            int written = targets[t].Write(batch, 0);
+            if (written < batch.Count)
+            {
+                return WriteSlowAsync(targets, t, written, batch, cancellationToken);
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Ends the streams after every buffered item has been delivered: OnCompleted, or OnError with <paramref name="error"/>.</summary>
     public async Task CompleteAsync(Exception? error)
     {
-        if (_channel.Writer.TryComplete())
+        EventBuffer[] targets;
+        lock (_gate)
         {
-            await _loop.ConfigureAwait(false);
-            if (error is null)
+            if (_completed)
             {
-                _events.OnCompleted();
-                _logs.OnCompleted();
-                _notices.OnCompleted();
+                return;
             }
-            else
-            {
-                _events.OnError(error);
-                _logs.OnError(error);
-                _notices.OnError(error);
-            }
+
+            _completed = true;
+            _completion = error;
+            targets = _targets;
+        }
+
+        foreach (EventBuffer buffer in targets)
+        {
+            buffer.Complete(error);
+        }
+
+        await _loop.ConfigureAwait(false);
+        if (error is null)
+        {
+            _events.OnCompleted();
+            _logs.OnCompleted();
+            _notices.OnCompleted();
+        }
+        else
+        {
+            _events.OnError(error);
+            _logs.OnError(error);
+            _notices.OnError(error);
         }
     }
 
@@ -99,58 +141,101 @@ internal sealed class EventDispatcher : IAsyncDisposable
         _notices.Dispose();
     }
 
-    private async ValueTask WriteSlowAsync(object item, CancellationToken cancellationToken)
+    private void Remove(EventBuffer buffer)
+    {
+        lock (_gate)
+        {
+            _targets = [.. _targets.Where(b => b != buffer)];
+        }
+
+        buffer.Complete(null);
+        buffer.Clear();
+    }
+
+    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
         try
         {
-            await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            for (; t < targets.Length; t++, written = 0)
+            {
+                EventBuffer buffer = targets[t];
+                written = buffer.Write(batch, written);
+                while (written < batch.Count)
+                {
+                    await buffer.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+                    written = buffer.Write(batch, written);
+                }
+            }
         }
-        catch (ChannelClosedException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down: the item has nowhere to go.
+            // Shutting down: what is left has nowhere to go.
         }
     }
 
-    private void OnDropped(object item)
+    private void OnDropped(EventBuffer buffer, long count)
     {
-        long dropped = Interlocked.Increment(ref _dropped);
-        _metrics.EventDropped();
+        bool shared = buffer == _shared;
+        _metrics.EventsDropped(count, shared ? "events" : "reader");
 
-        // One warning per power of two keeps a flood visible without flooding the log.
-        if ((dropped & (dropped - 1)) == 0)
+        // One warning per power of two (per buffer) keeps a flood visible without flooding the log.
+        long total = buffer.Dropped;
+        long before = total - count;
+        if (before == 0 || BitLength(before) != BitLength(total))
         {
-            Log.EventsDropped(_logger, dropped, _policy, _capacity);
+            if (shared)
+            {
+                Log.EventsDropped(_logger, total, buffer.Policy, buffer.Capacity);
+            }
+            else
+            {
+                Log.ReaderEventsDropped(_logger, total, buffer.Policy, buffer.Capacity, buffer.MaxBytes);
+            }
         }
     }
+
+    private static int BitLength(long value) => 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)value);
 
     private async Task DispatchLoopAsync()
     {
-        ChannelReader<object> reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        EventBuffer buffer = _shared;
+        try
         {
-            while (reader.TryRead(out object? item))
+            while (await buffer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                try
+                while (buffer.TryRead(out object? item))
                 {
-                    switch (item)
-                    {
-                        case EslEvent e:
-                            _events.OnNext(e);
-                            break;
-                        case EslLogLine line:
-                            _logs.OnNext(line);
-                            break;
-                        case EslDisconnectNotice notice:
-                            _notices.OnNext(notice);
-                            break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // A subscriber's bug must not stop the stream for everyone else.
-                    Log.SubscriberFailed(_logger, ex);
+                    Deliver(item);
                 }
             }
+        }
+        catch (Exception)
+        {
+            // The buffer was completed with the connection's error: CompleteAsync passes it on to subscribers.
+        }
+    }
+
+    private void Deliver(object? item)
+    {
+        try
+        {
+            switch (item)
+            {
+                case EslEvent e:
+                    _events.OnNext(e);
+                    break;
+                case EslLogLine line:
+                    _logs.OnNext(line);
+                    break;
+                case EslDisconnectNotice notice:
+                    _notices.OnNext(notice);
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // A subscriber's bug must not stop the stream for everyone else.
+            Log.SubscriberFailed(_logger, ex);
         }
     }
 }

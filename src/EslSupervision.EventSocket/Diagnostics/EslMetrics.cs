@@ -47,11 +47,22 @@ internal sealed class EslMetrics
 
     public void EventReceived() => _events.Add(1);
 
+    public void FramesReceived(int count)
+    {
+        if (count > 0)
+        {
+            _frames.Add(count);
+        }
+    }
+
     public void BytesReceived(long count) => _bytes.Add(count);
 
     public void Reconnected() => _reconnects.Add(1);
 
     public void EventDropped() => _dropped.Add(1);
+
+    /// <summary>Counts dropped events, tagged with the kind of consumer whose buffer dropped them (<c>events</c> or <c>reader</c>).</summary>
+    public void EventsDropped(long count, string consumer) => _dropped.Add(count, new KeyValuePair<string, object?>("esl.consumer", consumer));
 
     public void ProtocolError() => _protocolErrors.Add(1);
 

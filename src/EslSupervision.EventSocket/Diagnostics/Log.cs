@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "Subscribers fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity}).")]
     public static partial void EventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity);
 
+    [LoggerMessage(1100, LogLevel.Warning, "An event reader fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity} events / {MaxBytes} bytes).")]
+    public static partial void ReaderEventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity, long maxBytes);
+
     [LoggerMessage(1007, LogLevel.Debug, "Late reply to timed-out '{Command}' discarded.")]
     public static partial void LateReplyDiscarded(ILogger logger, string command);
 

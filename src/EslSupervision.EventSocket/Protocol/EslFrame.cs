@@ -29,8 +29,7 @@ internal sealed class EslFrame
             return null;
         }
 
-        int index = Envelope.IndexOf(default, name);
-        return index < 0 ? null : Envelope.GetValue(index);
+        return Envelope.Find(default, name);
     }
 
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body);

@@ -74,16 +74,33 @@ internal static class EslFrameReader
         return true;
     }
 
+    /// <summary>Skips blank lines between frames, however the buffer's segments split them.</summary>
     private static ReadOnlySequence<byte> SkipLeadingNewlines(ReadOnlySequence<byte> buffer)
     {
-        ReadOnlySpan<byte> first = buffer.FirstSpan;
-        int skip = 0;
-        while (skip < first.Length && (first[skip] == (byte)'\n' || first[skip] == (byte)'\r'))
+        int first = buffer.FirstSpan.IndexOfAnyExcept((byte)'\n', (byte)'\r');
+        if (first == 0)
         {
-            skip++;
+            return buffer;
         }
 
-        return skip == 0 ? buffer : buffer.Slice(skip);
+        if (first > 0)
+        {
+            return buffer.Slice(first);
+        }
+
+        long skip = 0;
+        foreach (ReadOnlyMemory<byte> segment in buffer)
+        {
+            int index = segment.Span.IndexOfAnyExcept((byte)'\n', (byte)'\r');
+            if (index >= 0)
+            {
+                return buffer.Slice(skip + index);
+            }
+
+            skip += segment.Length;
+        }
+
+        return buffer.Slice(buffer.End);
     }
 
     private static bool TryFindHeaderEnd(in ReadOnlySequence<byte> input, out long headerLength)

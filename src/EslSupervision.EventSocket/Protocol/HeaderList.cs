@@ -9,7 +9,7 @@ internal sealed class HeaderList : IHeaderSource
 
     public int Count => _headers.Length;
 
-    public int IndexOf(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name)
+    public string? Find(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name)
     {
         int wanted = prefix.Length + name.Length;
         for (int i = 0; i < _headers.Length; i++)
@@ -19,14 +19,26 @@ internal sealed class HeaderList : IHeaderSource
                 && candidate.AsSpan(0, prefix.Length).Equals(prefix, StringComparison.OrdinalIgnoreCase)
                 && candidate.AsSpan(prefix.Length).Equals(name, StringComparison.OrdinalIgnoreCase))
             {
-                return i;
+                return _headers[i].Value;
             }
         }
 
-        return -1;
+        return null;
     }
 
     public string GetName(int index) => _headers[index].Key;
 
     public string GetValue(int index) => _headers[index].Value;
+
+    /// <summary>A rough size in bytes, for buffer accounting of events built in code.</summary>
+    public int ApproximateSize()
+    {
+        int size = 0;
+        foreach (var (key, value) in _headers)
+        {
+            size += key.Length + value.Length + 3;
+        }
+
+        return size;
+    }
 }

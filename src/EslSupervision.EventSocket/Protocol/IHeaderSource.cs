@@ -5,11 +5,11 @@ internal interface IHeaderSource
 {
     int Count { get; }
 
-    /// <summary>The index of the first header named <paramref name="prefix"/> + <paramref name="name"/> (ASCII case-insensitive), or -1.</summary>
-    int IndexOf(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name);
+    /// <summary>The decoded value of the first header named <paramref name="prefix"/> + <paramref name="name"/> (ASCII case-insensitive), or null.</summary>
+    string? Find(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name);
 
     string GetName(int index);
 
-    /// <summary>The decoded value of the header at <paramref name="index"/>.</summary>
+    /// <summary>The decoded value of the header at <paramref name="index"/> (enumeration order).</summary>
     string GetValue(int index);
 }

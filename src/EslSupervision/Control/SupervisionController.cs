@@ -55,7 +55,6 @@ public sealed partial class SupervisionController : IAsyncDisposable
     private readonly object _auditGate = new();
     private readonly SemaphoreSlim _resyncGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private IDisposable? _eventSubscription;
     private IDisposable? _stateSubscription;
     private bool _seenDisconnect;
     private int _disposed;
@@ -144,9 +143,8 @@ public sealed partial class SupervisionController : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // Events are taken from the moment of subscribing, so nothing between the snapshot and now is lost.
-        // A start retried after a failed one (the host's deferred start) must not feed the registry twice.
-        _eventSubscription?.Dispose();
-        _eventSubscription = _connection.Events.Subscribe(OnEvent);
+        // A start retried after a failed one (the host's deferred start) keeps its reader: the registry is fed once.
+        StartReading();
         await _connection.SubscribeAsync(RequiredEvents, [ModeEventSubclass], EslEventFormat.Plain, cancellationToken).ConfigureAwait(false);
         await ResyncAsync(cancellationToken).ConfigureAwait(false);
         _stateSubscription = _connection.StateChanges.Subscribe(OnStateChanged);
@@ -246,7 +244,7 @@ public sealed partial class SupervisionController : IAsyncDisposable
             subscription.Dispose();
         }
 
-        _eventSubscription?.Dispose();
+        await StopReadingAsync().ConfigureAwait(false);
         _stateSubscription?.Dispose();
         foreach (SupervisionSession session in _sessions.Values)
         {

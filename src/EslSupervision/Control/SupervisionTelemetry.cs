@@ -18,6 +18,8 @@ internal sealed class SupervisionTelemetry
     private readonly Counter<long> _denied;
     private readonly Counter<long> _modeSwitches;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _eventsLost;
+    private readonly Counter<long> _gapResyncs;
 
     public SupervisionTelemetry(IMeterFactory? factory)
     {
@@ -26,8 +28,14 @@ internal sealed class SupervisionTelemetry
         _started = meter.CreateCounter<long>("esl_supervision.supervisions.started", "{supervision}", "Supervisions started (eavesdrop running).");
         _denied = meter.CreateCounter<long>("esl_supervision.supervisions.denied", "{supervision}", "Supervision requests and mode switches refused.");
         _modeSwitches = meter.CreateCounter<long>("esl_supervision.mode_switches", "{switch}", "Mode switches applied.");
+        _eventsLost = meter.CreateCounter<long>("esl_supervision.events.lost", "{event}", "Events the controller's own buffer dropped because it fell behind.");
+        _gapResyncs = meter.CreateCounter<long>("esl_supervision.registry.gap_resyncs", "{resync}", "Call registry resyncs run because events were lost.");
         _duration = meter.CreateHistogram<double>("esl_supervision.supervision.duration", "s", "How long supervisions ran.");
     }
+
+    public void EventsLost(long count) => _eventsLost.Add(count);
+
+    public void GapResync() => _gapResyncs.Add(1);
 
     public void Started(SupervisionMode mode, bool adopted)
     {

@@ -19,6 +19,7 @@ internal sealed class RecordingConnection
     public RecordingConnection(Func<string, string?, string>? api = null)
     {
         Mock.Setup(c => c.Events).Returns(_events.AsObservable());
+        Mock.Setup(c => c.CreateEventReader(It.IsAny<EslEventReaderOptions?>())).Returns((EslEventReaderOptions? o) => EslEventReader.FromObservable(_events, o));
         Mock.Setup(c => c.StateChanges).Returns(_state.AsObservable());
         Mock.Setup(c => c.State).Returns(() => _state.Value);
         Mock.Setup(c => c.SubscribeAsync(It.IsAny<IEnumerable<string>>(), It.IsAny<IEnumerable<string>?>(), It.IsAny<EslEventFormat>(), It.IsAny<CancellationToken>()))

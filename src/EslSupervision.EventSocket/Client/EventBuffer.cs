@@ -1,0 +1,256 @@
+namespace EslSupervision.EventSocket.Client;
+
+/// <summary>
+/// One consumer's queue between the socket's read loop and that consumer, bounded by a number of items AND
+/// by the bytes of the events in it (an event's wire size). When full, the <see cref="EslOverflowPolicy"/>
+/// applies and every drop is counted here, for this consumer only: a slow consumer loses its own events and
+/// never delays or empties another's buffer.
+/// </summary>
+/// <remarks>
+/// The writer hands over a whole batch (every frame cut from one socket read) under one lock and wakes a
+/// waiting reader once per batch, not once per event. A writer held by <see cref="EslOverflowPolicy.Wait"/>
+/// is woken only when the buffer has drained to half, so a full buffer does not ping-pong per event.
+/// </remarks>
+internal sealed class EventBuffer
+{
+    private readonly Queue<object> _items = new();
+    private readonly int _capacity;
+    private readonly long _maxBytes;
+    private readonly bool _eventsOnly;
+    private readonly Action<EventBuffer, long> _onDropped;
+    private long _bytes;
+    private long _dropped;
+    private long _unreported;
+    private TaskCompletionSource<bool>? _readable;
+    private TaskCompletionSource? _writable;
+    private bool _completed;
+    private Exception? _error;
+
+    /// <param name="capacity">Most items held.</param>
+    /// <param name="maxBytes">Most event bytes held; one event larger than this is still taken when the buffer is empty.</param>
+    /// <param name="policy">What happens when full.</param>
+    /// <param name="eventsOnly">Takes only <see cref="EslEvent"/> items (a reader); otherwise log lines and notices too.</param>
+    /// <param name="onDropped">Told, outside the lock, how many items a write dropped.</param>
+    public EventBuffer(int capacity, long maxBytes, EslOverflowPolicy policy, bool eventsOnly, Action<EventBuffer, long> onDropped)
+    {
+        _capacity = capacity;
+        _maxBytes = maxBytes;
+        Policy = policy;
+        _eventsOnly = eventsOnly;
+        _onDropped = onDropped;
+    }
+
+    public EslOverflowPolicy Policy { get; }
+
+    public int Capacity => _capacity;
+
+    public long MaxBytes => _maxBytes;
+
+    /// <summary>Items dropped so far.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Items waiting now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_items)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes of the events waiting now.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_items)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>How many items were dropped since the last call (0 if none): the gap the consumer has not yet been told about.</summary>
+    public long TakeGap() => Interlocked.Exchange(ref _unreported, 0);
+
+    /// <summary>
+    /// Writes <paramref name="batch"/> from <paramref name="from"/> on. Returns the index of the first item not
+    /// written, which is below <c>batch.Count</c> only under <see cref="EslOverflowPolicy.Wait"/> with the buffer full.
+    /// </summary>
+    public int Write(IReadOnlyList<object> batch, int from)
+    {
+        TaskCompletionSource<bool>? wake = null;
+        long dropped = 0;
+        int i = from;
+        lock (_items)
+        {
+            if (_completed)
+            {
+                return batch.Count;
+            }
+
+            for (; i < batch.Count; i++)
+            {
+                object item = batch[i];
+                if (_eventsOnly && item is not EslEvent)
+                {
+                    continue;
+                }
+
+                long size = SizeOf(item);
+                if (!Fits(size))
+                {
+                    if (Policy == EslOverflowPolicy.Wait)
+                    {
+                        break;
+                    }
+
+                    if (Policy == EslOverflowPolicy.DropNewest)
+                    {
+                        dropped++;
+                        continue;
+                    }
+
+                    while (_items.Count > 0 && !Fits(size))
+                    {
+                        _bytes -= SizeOf(_items.Dequeue());
+                        dropped++;
+                    }
+                }
+
+                _items.Enqueue(item);
+                _bytes += size;
+            }
+
+            if (_items.Count > 0 && _readable is not null)
+            {
+                wake = _readable;
+                _readable = null;
+            }
+
+            if (dropped > 0)
+            {
+                Interlocked.Add(ref _dropped, dropped);
+                Interlocked.Add(ref _unreported, dropped);
+            }
+        }
+
+        wake?.TrySetResult(true);
+        if (dropped > 0)
+        {
+            _onDropped(this, dropped);
+        }
+
+        return i;
+    }
+
+    /// <summary>Waits until the buffer has drained to half (or was completed); only the <see cref="EslOverflowPolicy.Wait"/> writer calls this.</summary>
+    public Task WaitForSpaceAsync(CancellationToken cancellationToken)
+    {
+        lock (_items)
+        {
+            if (_completed || HasRoom())
+            {
+                return Task.CompletedTask;
+            }
+
+            _writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _writable.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public bool TryRead(out object? item)
+    {
+        TaskCompletionSource? wake = null;
+        lock (_items)
+        {
+            if (!_items.TryDequeue(out item))
+            {
+                return false;
+            }
+
+            _bytes -= SizeOf(item);
+            if (_writable is not null && HasRoom())
+            {
+                wake = _writable;
+                _writable = null;
+            }
+        }
+
+        wake?.TrySetResult();
+        return true;
+    }
+
+    /// <summary>True when an item can be read; false once the buffer is completed and empty (then the error, if any, is thrown).</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        Task<bool> wait;
+        lock (_items)
+        {
+            if (_items.Count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_completed)
+            {
+                return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_error);
+            }
+
+            _readable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _readable.Task;
+        }
+
+        return new ValueTask<bool>(WaitAsync(wait, cancellationToken));
+    }
+
+    /// <summary>No more writes; readers drain what is buffered, then see the end (and <paramref name="error"/>, if any).</summary>
+    public void Complete(Exception? error)
+    {
+        TaskCompletionSource<bool>? readable;
+        TaskCompletionSource? writable;
+        lock (_items)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            _error = error;
+            readable = _readable;
+            writable = _writable;
+            _readable = null;
+            _writable = null;
+        }
+
+        readable?.TrySetResult(true);
+        writable?.TrySetResult();
+    }
+
+    /// <summary>Drops everything buffered (a reader that is disposed).</summary>
+    public void Clear()
+    {
+        lock (_items)
+        {
+            _items.Clear();
+            _bytes = 0;
+        }
+    }
+
+    private static long SizeOf(object? item) => item is EslEvent e ? e.WireSize : 0;
+
+    private async Task<bool> WaitAsync(Task<bool> wait, CancellationToken cancellationToken)
+    {
+        await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // An empty buffer always takes one item, so an event larger than the byte bound is delayed, never lost.
+    private bool Fits(long size) => _items.Count == 0 || (_items.Count < _capacity && _bytes + size <= _maxBytes);
+
+    private bool HasRoom() => _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2;
+}
