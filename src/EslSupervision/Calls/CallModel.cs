@@ -138,12 +138,3 @@ public enum CallChangeKind
 /// <param name="Leg">The leg after the change (for <see cref="CallChangeKind.SupervisionEnded"/>, still showing the ended supervision).</param>
 /// <param name="At">When it happened (the switch's event time when known).</param>
 public sealed record CallChange(CallChangeKind Kind, CallLeg Leg, DateTimeOffset At);
-
-/// <summary>A supervision in progress: a supervisor's leg eavesdropping on an agent's leg.</summary>
-/// <param name="SupervisorLegId">The supervisor's leg.</param>
-/// <param name="Supervisor">The supervisor's authenticated identity, if known.</param>
-/// <param name="TargetLegId">The leg eavesdropped on.</param>
-/// <param name="Agent">The agent of the target leg, if known.</param>
-/// <param name="Mode">The stored mode, if known.</param>
-/// <param name="Since">When the eavesdrop started.</param>
-public sealed record ActiveSupervision(string SupervisorLegId, UserIdentity? Supervisor, string TargetLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since);

@@ -116,11 +116,17 @@ public sealed record SupervisionAuditEvent
     public TimeSpan? Duration { get; init; }
 }
 
-/// <summary>A running supervision, for dashboards.</summary>
+/// <summary>
+/// A running supervision: a supervisor's leg eavesdropping on an agent's leg. The one type for it, both in
+/// <see cref="SupervisionController.ActiveSupervisions"/> (the supervisions this controller runs) and in
+/// <see cref="CallRegistrySnapshot.Supervisions"/> (every eavesdrop the switch reports).
+/// </summary>
+/// <remarks>Public because dashboards list running supervisions and pass <see cref="SupervisorLegId"/> back to
+/// <see cref="SupervisionController.SwitchModeAsync"/> and <see cref="SupervisionController.EndAsync"/>.</remarks>
 /// <param name="SupervisorLegId">The supervisor's leg.</param>
-/// <param name="Supervisor">The supervisor.</param>
-/// <param name="AgentLegId">The agent's leg.</param>
-/// <param name="Agent">The agent.</param>
-/// <param name="Mode">The current mode.</param>
+/// <param name="Supervisor">The supervisor's authenticated identity, if known.</param>
+/// <param name="AgentLegId">The agent's leg, the one eavesdropped on.</param>
+/// <param name="Agent">The agent of that leg, if known.</param>
+/// <param name="Mode">The current mode; always known for the controller's own supervisions, <see langword="null"/> in a registry snapshot when the switch did not report it.</param>
 /// <param name="Since">When it started (or was adopted).</param>
-public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode Mode, DateTimeOffset Since);
+public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since);
