@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EslSupervision.Calls;
 
 /// <summary>What part of a resync failed.</summary>
+/// <remarks>Public because it is <see cref="CallRegistryResyncException.Failure"/>.</remarks>
 public enum ResyncFailure
 {
     /// <summary>The switch refused a command (e.g. <c>-ERR</c>).</summary>
@@ -22,6 +23,7 @@ public enum ResyncFailure
 }
 
 /// <summary>A resync could not read the switch's state; the registry keeps its previous state.</summary>
+/// <remarks>Public because <see cref="ICallRegistry.ResyncAsync"/> throws it (and a registry of your own may too).</remarks>
 public sealed class CallRegistryResyncException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -40,9 +42,11 @@ public sealed class CallRegistryResyncException : Exception
 /// <param name="Dropped">Tracked channels the switch no longer has (ended while disconnected).</param>
 /// <param name="Vanished">Channels listed but gone before their <c>uuid_dump</c> (<c>-ERR No such channel!</c>).</param>
 /// <param name="DumpFailures">Channels whose <c>uuid_dump</c> failed or was malformed; tracked without identity.</param>
+/// <remarks>Public because <see cref="ICallRegistry.ResyncAsync"/> returns it.</remarks>
 public sealed record CallRegistryResyncResult(int Channels, int Dropped, int Vanished, int DumpFailures);
 
 /// <content>Resync from the switch's own view.</content>
+/// <remarks>Public because it is the default <see cref="ICallRegistry"/> and, without DI, the one created with <c>new</c>.</remarks>
 public sealed partial class CallRegistry
 {
     /// <summary>The most <c>uuid_dump</c> commands in flight at once during a resync.</summary>

@@ -4,6 +4,7 @@ using EslSupervision.Permissions;
 namespace EslSupervision.Control;
 
 /// <summary>What happened to a supervision, for the audit stream.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.Kind"/>.</remarks>
 public enum SupervisionAuditKind
 {
     /// <summary>A supervisor dialed a service code (or the switch connected a service-code call in outbound mode).</summary>
@@ -29,6 +30,7 @@ public enum SupervisionAuditKind
 }
 
 /// <summary>What caused a mode change.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.Trigger"/>.</remarks>
 public enum SupervisionTrigger
 {
     /// <summary>The service code the supervisor dialed.</summary>
@@ -45,6 +47,7 @@ public enum SupervisionTrigger
 }
 
 /// <summary>Why a supervision ended.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.EndReason"/>.</remarks>
 public enum SupervisionEndReason
 {
     /// <summary>The agent's call ended (eavesdrop returned); the supervisor's leg was hung up.</summary>
@@ -71,6 +74,7 @@ public enum SupervisionEndReason
 }
 
 /// <summary>One entry of the audit stream. Carries identities (tenant and extension), never phone numbers.</summary>
+/// <remarks>Public because <see cref="SupervisionController.Audit"/> and <see cref="ISupervisionAuditSink"/> carry it: it is the audit trail.</remarks>
 public sealed record SupervisionAuditEvent
 {
     /// <summary>What happened.</summary>

@@ -32,6 +32,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="IDisposable"/>: dispose the host or provider asynchronously where you can; a synchronous
 /// <c>Dispose()</c> of the provider works too and blocks until they are closed.
 /// </para>
+/// <para>Public because it is how supervision is added to a host.</para>
 /// </remarks>
 public static class EslSupervisionServiceCollectionExtensions
 {
