@@ -2,9 +2,18 @@ using System.ComponentModel.DataAnnotations;
 
 namespace EslSupervision.EventSocket;
 
-/// <summary>Settings of an inbound Event Socket connection. Validated when the client starts; there is no default password.</summary>
-public sealed class EslClientOptions
+/// <summary>
+/// Settings of an inbound Event Socket connection. Validated when the client starts; there is no default password.
+/// What it shares with the outbound listener (time-outs, event buffer, frame size) is in <see cref="EslConnectionOptions"/>.
+/// </summary>
+public sealed class EslClientOptions : EslConnectionOptions
 {
+    /// <summary>Creates the settings with their defaults.</summary>
+    public EslClientOptions()
+        : base(eventBufferCapacity: 1_024, maxFrameSize: 64 * 1024 * 1024)
+    {
+    }
+
     /// <summary>The switch's host name or address. Default <c>127.0.0.1</c>.</summary>
     [Required]
     public string Host { get; set; } = "127.0.0.1";
@@ -23,12 +32,6 @@ public sealed class EslClientOptions
     /// <summary>How long to wait for the socket and the authentication. Default 10 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a command waits for its reply. Default 10 seconds.</summary>
-    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long a <c>bgapi</c> waits for its <c>BACKGROUND_JOB</c>. Default 2 minutes.</summary>
-    public TimeSpan BackgroundJobTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
     /// <summary>Whether a lost connection is re-established (with re-authentication and the subscriptions and filters restored). Default on.</summary>
     public bool Reconnect { get; set; } = true;
 
@@ -37,30 +40,6 @@ public sealed class EslClientOptions
 
     /// <summary>The longest reconnection delay. Default 30 seconds.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// How many received events may wait for slow subscribers before <see cref="OverflowPolicy"/> applies. Default 1,024.
-    /// Each consumer has its own buffer of this size: the <see cref="IEslConnection.Events"/> subscribers share one,
-    /// and every <see cref="EslEventReader"/> (the library's own call registry uses one) has its own.
-    /// The read loop never waits for subscribers unless the policy is <see cref="EslOverflowPolicy.Wait"/>.
-    /// </summary>
-    [Range(16, int.MaxValue)]
-    public int EventBufferCapacity { get; set; } = 1_024;
-
-    /// <summary>
-    /// How many bytes of events (their size on the wire) may wait in one buffer before <see cref="OverflowPolicy"/>
-    /// applies, whatever their number. Default 16 MiB (about 2,000 typical channel events); at least 64 KiB.
-    /// An event larger than this still passes when the buffer is empty.
-    /// </summary>
-    [Range(64 * 1024, long.MaxValue)]
-    public long EventBufferMaxBytes { get; set; } = 16L * 1024 * 1024;
-
-    /// <summary>What happens when the event buffer is full. Default <see cref="EslOverflowPolicy.DropOldest"/>.</summary>
-    public EslOverflowPolicy OverflowPolicy { get; set; } = EslOverflowPolicy.DropOldest;
-
-    /// <summary>The largest frame accepted from the switch; a larger one is a protocol error. Default 64 MiB.</summary>
-    [Range(1024, int.MaxValue)]
-    public int MaxFrameSize { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>
     /// How long the connection may stay completely silent (no event, no reply) before it is declared dead, closed and

@@ -52,8 +52,7 @@ public sealed class EslClientOptionsValidator : IValidateOptions<EslClientOption
             failures.Add("MaxConsecutiveCommandTimeouts must not be negative (zero turns the check off).");
         }
 
-        ConnectionSettingsRules.Check(options.CommandTimeout, options.BackgroundJobTimeout, options.EventBufferCapacity, options.MaxFrameSize, options.OverflowPolicy, failures);
-        ConnectionSettingsRules.CheckBufferBytes(options.EventBufferMaxBytes, failures);
+        options.ValidateShared(failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -23,7 +23,7 @@ namespace EslSupervision.EventSocket;
 /// using var _ = client.Events.Subscribe(e => Console.WriteLine(e.EventName));
 /// </code>
 /// </example>
-public sealed class EslInboundClient : EslConnection
+public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDisposable
 {
     private static readonly string[] LivenessEvents = ["HEARTBEAT"];
 
@@ -174,6 +174,16 @@ public sealed class EslInboundClient : EslConnection
         EslConnectionCore? core = _core;
         TimeSpan? sinceLastFrame = core is { IsOpen: true } ? core.SinceLastFrame : null;
         return _status.Snapshot(State, sinceLastFrame, Volatile.Read(ref _lastDeathReason));
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="DisposeAsync"/>, for containers that dispose synchronously (a plain
+    /// <c>ServiceProvider.Dispose()</c>): it blocks until the same close has finished. Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>

@@ -122,7 +122,7 @@ public sealed class EslOutboundListener : IAsyncDisposable
     private async Task RunSessionAsync(Socket client)
     {
         await Task.Yield();
-        var settings = new EslConnectionSettings(client.RemoteEndPoint?.ToString() ?? "outbound", _options.CommandTimeout, _options.BackgroundJobTimeout, _options.EventBufferCapacity, _options.OverflowPolicy, _options.MaxFrameSize);
+        var settings = new EslConnectionSettings(client.RemoteEndPoint?.ToString() ?? "outbound", _options.CommandTimeout, _options.BackgroundJobTimeout, _options.EventBufferCapacity, _options.OverflowPolicy, _options.MaxFrameSize, EventBufferMaxBytes: _options.EventBufferMaxBytes);
         var session = new EslOutboundSession(new NetworkStream(client, ownsSocket: true), settings, _logger, _metrics, _time);
         await using (session.ConfigureAwait(false))
         {

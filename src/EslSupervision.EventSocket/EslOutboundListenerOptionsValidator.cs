@@ -27,7 +27,7 @@ public sealed class EslOutboundListenerOptionsValidator : IValidateOptions<EslOu
             failures.Add("MaxConcurrentSessions must be at least 1.");
         }
 
-        ConnectionSettingsRules.Check(options.CommandTimeout, options.BackgroundJobTimeout, options.EventBufferCapacity, options.MaxFrameSize, options.OverflowPolicy, failures);
+        options.ValidateShared(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

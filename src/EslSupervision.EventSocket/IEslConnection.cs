@@ -16,7 +16,7 @@ public interface IEslConnection : IAsyncDisposable
     /// <summary>
     /// Every event received, in arrival order. Hot: subscribers see events from the moment they subscribe.
     /// Notifications are serialized and never run on the socket's read loop, so a slow subscriber delays
-    /// other subscribers but never the connection (see <see cref="EslClientOptions.EventBufferCapacity"/>).
+    /// other subscribers but never the connection (see <see cref="EslConnectionOptions.EventBufferCapacity"/>).
     /// </summary>
     IObservable<EslEvent> Events { get; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 namespace EslSupervision;
 
 /// <summary>Why a dialled string is not a supervision service code.</summary>
+/// <remarks>Public because it is <see cref="ServiceCodeParseResult.Error"/>.</remarks>
 public enum ServiceCodeError
 {
     /// <summary>No error: the code was accepted.</summary>
@@ -37,6 +38,7 @@ public enum ServiceCodeError
 }
 
 /// <summary>The outcome of <see cref="ServiceCodeParser.Parse(string?)"/>: a mode and extension, or a typed refusal.</summary>
+/// <remarks>Public because <see cref="ServiceCodeParser.Parse"/> returns it.</remarks>
 public sealed class ServiceCodeParseResult
 {
     private ServiceCodeParseResult(SupervisionMode mode, string? agentExtension, ServiceCodeError error, string reason)
@@ -77,6 +79,7 @@ public sealed class ServiceCodeParseResult
 /// exactly a configured prefix followed by an extension of ASCII digits is refused with a typed error,
 /// never guessed at. Also maps in-call DTMF digits to modes. Immutable and thread-safe.
 /// </summary>
+/// <remarks>Public because dialplan tooling and tests of your own can check service codes with the same strict parser the controller uses.</remarks>
 public sealed class ServiceCodeParser
 {
     /// <summary>Longer strings are refused before they are looked at (a prefix plus 32 digits fits easily).</summary>

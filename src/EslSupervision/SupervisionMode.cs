@@ -1,6 +1,7 @@
 namespace EslSupervision;
 
 /// <summary>How a supervisor joins an agent's call.</summary>
+/// <remarks>Public because every request, decision and audit entry names a mode.</remarks>
 public enum SupervisionMode
 {
     /// <summary>The supervisor listens; nobody hears the supervisor.</summary>

@@ -7,6 +7,7 @@ namespace EslSupervision;
 /// <remarks>
 /// Supervision is off for every tenant (PBX domain) that is not listed in <see cref="Tenants"/> with
 /// <see cref="TenantOptions.Enabled"/> set: a missing entry fails closed.
+/// <para>Public because it is bound from configuration (section <c>EslSupervision</c>) and can be configured in code.</para>
 /// </remarks>
 public sealed class SupervisionOptions
 {
@@ -101,6 +102,7 @@ public sealed class SupervisionOptions
 }
 
 /// <summary>Supervision settings of one tenant (PBX domain).</summary>
+/// <remarks>Public because it is bound from configuration (<c>EslSupervision:Tenants</c>).</remarks>
 public sealed class TenantOptions
 {
     /// <summary>Whether supervision is switched on for the tenant. Default off.</summary>
@@ -108,6 +110,7 @@ public sealed class TenantOptions
 }
 
 /// <summary>A ring group: its members, and which of them supervise the others.</summary>
+/// <remarks>Public because it is bound from configuration (<c>EslSupervision:RingGroups</c>).</remarks>
 public sealed class RingGroupOptions
 {
     /// <summary>The group's name (for messages and audit).</summary>
@@ -121,6 +124,7 @@ public sealed class RingGroupOptions
 }
 
 /// <summary>One member of a ring group.</summary>
+/// <remarks>Public because it is bound from configuration (<c>EslSupervision:RingGroups:n:Members</c>).</remarks>
 public sealed class RingGroupMemberOptions
 {
     /// <summary>The member's extension (its SIP user name).</summary>

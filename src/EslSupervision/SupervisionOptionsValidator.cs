@@ -7,6 +7,7 @@ namespace EslSupervision;
 /// unambiguous to dial, digits distinct, extensions and tenants well-formed, and no string may carry a
 /// control character into a FreeSWITCH command.
 /// </summary>
+/// <remarks>Public because an application that loads <see cref="SupervisionOptions"/> its own way validates them with the same rules the host applies at start.</remarks>
 public sealed class SupervisionOptionsValidator : IValidateOptions<SupervisionOptions>
 {
     /// <summary>The longest permission timeout accepted.</summary>

@@ -4,7 +4,7 @@ namespace EslSupervision.Calls;
 /// The few channel facts an <see cref="IAgentLegRule"/> may use, read from the channel's own variables
 /// (never from caller ID). Values are <see langword="null"/> when the switch did not report them.
 /// </summary>
-public sealed record AgentLegFacts
+internal sealed record AgentLegFacts
 {
     internal static readonly AgentLegFacts Empty = new();
 
@@ -34,7 +34,7 @@ public sealed record AgentLegFacts
 /// Decides whether a leg is an agent's own leg, and whose. Replace it for PBXs with other conventions
 /// (presence ids, loopback channels, ...). It must be cheap, pure and thread-safe.
 /// </summary>
-public interface IAgentLegRule
+internal interface IAgentLegRule
 {
     /// <summary>The agent whose own leg this is, or <see langword="null"/> if it is nobody's (client, carrier, ...).</summary>
     /// <param name="facts">The leg's facts.</param>
@@ -47,7 +47,7 @@ public interface IAgentLegRule
 /// the agent who placed the call. The calling leg also carries <c>dialed_user</c>, but it is inbound and
 /// unauthenticated, so it is nobody's; caller ID is never used.
 /// </summary>
-public sealed class DefaultAgentLegRule : IAgentLegRule
+internal sealed class DefaultAgentLegRule : IAgentLegRule
 {
     /// <summary>The shared instance.</summary>
     public static DefaultAgentLegRule Instance { get; } = new();

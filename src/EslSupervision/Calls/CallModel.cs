@@ -3,6 +3,7 @@ namespace EslSupervision.Calls;
 /// <summary>A PBX user: the tenant (PBX domain) and the extension (SIP user name).</summary>
 /// <param name="Tenant">The tenant's PBX domain, e.g. <c>pbx.lab</c>.</param>
 /// <param name="Extension">The extension, e.g. <c>1004</c>.</param>
+/// <remarks>Public because legs, audit entries and running supervisions name users with it.</remarks>
 public sealed record UserIdentity(string Tenant, string Extension)
 {
     /// <summary>The identity as <c>extension@tenant</c>.</summary>
@@ -10,6 +11,7 @@ public sealed record UserIdentity(string Tenant, string Extension)
 }
 
 /// <summary>The direction of a leg as FreeSWITCH reports it (<c>Call-Direction</c>).</summary>
+/// <remarks>Public because it is <see cref="CallLeg.Direction"/>.</remarks>
 public enum CallDirection
 {
     /// <summary>Not reported.</summary>
@@ -23,6 +25,7 @@ public enum CallDirection
 }
 
 /// <summary>Where a leg is in its life.</summary>
+/// <remarks>Public because it is <see cref="CallLeg.State"/>.</remarks>
 public enum CallLegState
 {
     /// <summary>Created (ringing, early media, ...), not answered.</summary>
@@ -45,12 +48,14 @@ public enum CallLegState
 /// <param name="TargetLegId">The leg being eavesdropped on (the agent's own leg).</param>
 /// <param name="Since">When the eavesdrop started.</param>
 /// <param name="Mode">The mode stored on the supervisor's channel (<c>esl_supervision_mode</c>), if known.</param>
+/// <remarks>Public because it is <see cref="CallLeg.Supervising"/>.</remarks>
 public sealed record LegSupervision(string TargetLegId, DateTimeOffset Since, SupervisionMode? Mode);
 
 /// <summary>
 /// An immutable view of one channel (leg) tracked by the <see cref="CallRegistry"/>. It holds no caller IDs,
 /// only the identities established by the authenticated/dialled user variables.
 /// </summary>
+/// <remarks>Public because the registry's snapshots and changes hand legs to dashboards.</remarks>
 public sealed record CallLeg
 {
     /// <summary>The channel's <c>Unique-ID</c>.</summary>
@@ -100,6 +105,7 @@ public sealed record CallLeg
 }
 
 /// <summary>What changed.</summary>
+/// <remarks>Public because it is <see cref="CallChange.Kind"/>.</remarks>
 public enum CallChangeKind
 {
     /// <summary>A channel appeared.</summary>
@@ -137,13 +143,5 @@ public enum CallChangeKind
 /// <param name="Kind">What changed.</param>
 /// <param name="Leg">The leg after the change (for <see cref="CallChangeKind.SupervisionEnded"/>, still showing the ended supervision).</param>
 /// <param name="At">When it happened (the switch's event time when known).</param>
+/// <remarks>Public because <see cref="ICallRegistry.Changes"/> publishes it: dashboards follow calls live.</remarks>
 public sealed record CallChange(CallChangeKind Kind, CallLeg Leg, DateTimeOffset At);
-
-/// <summary>A supervision in progress: a supervisor's leg eavesdropping on an agent's leg.</summary>
-/// <param name="SupervisorLegId">The supervisor's leg.</param>
-/// <param name="Supervisor">The supervisor's authenticated identity, if known.</param>
-/// <param name="TargetLegId">The leg eavesdropped on.</param>
-/// <param name="Agent">The agent of the target leg, if known.</param>
-/// <param name="Mode">The stored mode, if known.</param>
-/// <param name="Since">When the eavesdrop started.</param>
-public sealed record ActiveSupervision(string SupervisorLegId, UserIdentity? Supervisor, string TargetLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EslSupervision.Calls;
 
 /// <summary>What part of a resync failed.</summary>
+/// <remarks>Public because it is <see cref="CallRegistryResyncException.Failure"/>.</remarks>
 public enum ResyncFailure
 {
     /// <summary>The switch refused a command (e.g. <c>-ERR</c>).</summary>
@@ -22,6 +23,7 @@ public enum ResyncFailure
 }
 
 /// <summary>A resync could not read the switch's state; the registry keeps its previous state.</summary>
+/// <remarks>Public because <see cref="ICallRegistry.ResyncAsync"/> throws it (and a registry of your own may too).</remarks>
 public sealed class CallRegistryResyncException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -40,9 +42,11 @@ public sealed class CallRegistryResyncException : Exception
 /// <param name="Dropped">Tracked channels the switch no longer has (ended while disconnected).</param>
 /// <param name="Vanished">Channels listed but gone before their <c>uuid_dump</c> (<c>-ERR No such channel!</c>).</param>
 /// <param name="DumpFailures">Channels whose <c>uuid_dump</c> failed or was malformed; tracked without identity.</param>
+/// <remarks>Public because <see cref="ICallRegistry.ResyncAsync"/> returns it.</remarks>
 public sealed record CallRegistryResyncResult(int Channels, int Dropped, int Vanished, int DumpFailures);
 
 /// <content>Resync from the switch's own view.</content>
+/// <remarks>Public because it is the default <see cref="ICallRegistry"/> and, without DI, the one created with <c>new</c>.</remarks>
 public sealed partial class CallRegistry
 {
     /// <summary>The most <c>uuid_dump</c> commands in flight at once during a resync.</summary>
@@ -145,105 +149,6 @@ public sealed partial class CallRegistry
             }
         }
     }
-
-    private static List<ChannelRow> ParseChannels(EslApiResponse response)
-    {
-        if (response.IsError)
-        {
-            throw new CallRegistryResyncException(ResyncFailure.CommandFailed, "The switch refused 'show channels as json'.");
-        }
-
-        var rows = new List<ChannelRow>();
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(response.Body);
-            foreach (JsonElement row in Rows(doc.RootElement))
-            {
-                string? uuid = Str(row, "uuid");
-                if (!IsUuid(uuid))
-                {
-                    throw new CallRegistryResyncException(ResyncFailure.MalformedChannelList, "A channel row has no valid uuid.");
-                }
-
-                rows.Add(new ChannelRow(uuid!, Str(row, "direction"), Str(row, "application"), Str(row, "application_data"), Str(row, "callstate"), Str(row, "created_epoch")));
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new CallRegistryResyncException(ResyncFailure.MalformedChannelList, "'show channels as json' did not return the expected JSON.", ex);
-        }
-
-        return rows;
-    }
-
-    private static Dictionary<string, string> ParseCalls(EslApiResponse response)
-    {
-        if (response.IsError)
-        {
-            throw new CallRegistryResyncException(ResyncFailure.CommandFailed, "The switch refused 'show calls as json'.");
-        }
-
-        var partners = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(response.Body);
-            foreach (JsonElement row in Rows(doc.RootElement))
-            {
-                string? a = Str(row, "uuid");
-                string? b = Str(row, "b_uuid");
-                if (IsUuid(a) && IsUuid(b) && a != b)
-                {
-                    partners[a!] = b!;
-                    partners[b!] = a!;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new CallRegistryResyncException(ResyncFailure.MalformedCallList, "'show calls as json' did not return the expected JSON.", ex);
-        }
-
-        return partners;
-    }
-
-    /// <summary>The rows of a <c>show ... as json</c> reply; an empty list has <c>"row_count":0</c> and no <c>rows</c>.</summary>
-    private static List<JsonElement> Rows(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new FormatException("The reply is not a JSON object.");
-        }
-
-        if (!root.TryGetProperty("rows", out JsonElement rows) || rows.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        if (rows.ValueKind != JsonValueKind.Array)
-        {
-            throw new FormatException("'rows' is not an array.");
-        }
-
-        var list = new List<JsonElement>();
-        foreach (JsonElement row in rows.EnumerateArray())
-        {
-            if (row.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException("A row is not an object.");
-            }
-
-            list.Add(row);
-        }
-
-        return list;
-    }
-
-    private static string? Str(JsonElement row, string name)
-        => row.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;
-
-    /// <summary>A UUID-like token: safe to put on a command line (no spaces or control characters).</summary>
-    private static bool IsUuid(string? value)
-        => value is { Length: > 0 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
     private async Task<DumpOutcome> DumpAsync(IEslConnection connection, ChannelRow row, SemaphoreSlim throttle, CancellationToken cancellationToken)
     {
@@ -407,8 +312,6 @@ public sealed partial class CallRegistry
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "uuid_dump of channel {UniqueId} failed or was malformed; tracking it without identity")]
     private static partial void LogDumpFailed(ILogger logger, string uniqueId);
-
-    private sealed record ChannelRow(string UniqueId, string? Direction, string? Application, string? ApplicationData, string? CallState, string? CreatedEpoch);
 
     private enum DumpKind
     {

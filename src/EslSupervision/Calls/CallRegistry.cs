@@ -31,11 +31,19 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     private List<EslEvent>? _resyncBuffer;
     private bool _disposed;
 
+    /// <summary>Creates an empty registry that recognises agents' legs the way FreeSWITCH 1.10 marks them.</summary>
+    /// <param name="timeProvider">The clock for events without a timestamp; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">The logger.</param>
+    public CallRegistry(TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
+        : this(rule: null, timeProvider, logger)
+    {
+    }
+
     /// <summary>Creates an empty registry.</summary>
     /// <param name="rule">How to recognise an agent's own leg; <see cref="DefaultAgentLegRule"/> when null.</param>
     /// <param name="timeProvider">The clock for events without a timestamp; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">The logger.</param>
-    public CallRegistry(IAgentLegRule? rule = null, TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
+    internal CallRegistry(IAgentLegRule? rule, TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
     {
         _rule = rule ?? DefaultAgentLegRule.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;

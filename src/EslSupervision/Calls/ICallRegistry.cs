@@ -1,6 +1,17 @@
+using EslSupervision.Control;
+using EslSupervision.EventSocket;
+
 namespace EslSupervision.Calls;
 
-/// <summary>The read side of the live call registry: what the switch is doing now, and every change.</summary>
+/// <summary>
+/// The live call registry: what the switch is doing now and every change (the read side, for dashboards), and
+/// how the controller keeps it current (<see cref="Apply"/>, <see cref="ResyncAsync"/>).
+/// </summary>
+/// <remarks>
+/// Public because dashboards read it and because it is a replacement point: the controller and the authorizer
+/// depend on this interface, so a PBX that already tracks its calls can register its own (<c>TryAdd</c>: yours
+/// wins). <see cref="CallRegistry"/> is the default.
+/// </remarks>
 public interface ICallRegistry
 {
     /// <summary>
@@ -23,9 +34,23 @@ public interface ICallRegistry
     /// <param name="tenant">The tenant (PBX domain); case-insensitive.</param>
     /// <param name="extension">The agent's extension.</param>
     CallLeg? FindActiveAgentLeg(string tenant, string extension);
+
+    /// <summary>Applies one event received on the controller's connection (channel events change the registry; others are ignored).</summary>
+    /// <param name="channelEvent">The event.</param>
+    void Apply(EslEvent channelEvent);
+
+    /// <summary>
+    /// Replaces the registry's state with what the switch reports now; the controller calls it after every (re)connect,
+    /// once its events are subscribed.
+    /// </summary>
+    /// <param name="connection">The connection to read from.</param>
+    /// <param name="cancellationToken">Stops the resync; the previous state is kept.</param>
+    /// <exception cref="CallRegistryResyncException">The switch's channel or call list could not be read; the previous state is kept.</exception>
+    Task<CallRegistryResyncResult> ResyncAsync(IEslConnection connection, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An immutable snapshot of the registry, for dashboards.</summary>
+/// <remarks>Public because <see cref="ICallRegistry.GetSnapshot"/> returns it.</remarks>
 public sealed class CallRegistrySnapshot
 {
     private readonly Dictionary<string, CallLeg> _byId;
@@ -40,13 +65,13 @@ public sealed class CallRegistrySnapshot
             _byId[leg.UniqueId] = leg;
         }
 
-        var supervisions = new List<ActiveSupervision>();
+        var supervisions = new List<SupervisionInfo>();
         foreach (CallLeg leg in legs)
         {
             if (leg.Supervising is { } s)
             {
                 UserIdentity? agent = _byId.TryGetValue(s.TargetLegId, out CallLeg? target) ? target.Agent : null;
-                supervisions.Add(new ActiveSupervision(leg.UniqueId, leg.AuthenticatedUser, s.TargetLegId, agent, s.Mode, s.Since));
+                supervisions.Add(new SupervisionInfo(leg.UniqueId, leg.AuthenticatedUser, s.TargetLegId, agent, s.Mode, s.Since));
             }
         }
 
@@ -60,7 +85,7 @@ public sealed class CallRegistrySnapshot
     public IReadOnlyList<CallLeg> Legs { get; }
 
     /// <summary>Every supervision in progress.</summary>
-    public IReadOnlyList<ActiveSupervision> Supervisions { get; }
+    public IReadOnlyList<SupervisionInfo> Supervisions { get; }
 
     /// <summary>
     /// The legs of one tenant: those whose agent or authenticated user belongs to it, plus the legs bridged to
@@ -85,7 +110,7 @@ public sealed class CallRegistrySnapshot
 
     /// <summary>The supervisions in progress in one tenant (by the supervisor's or agent's tenant).</summary>
     /// <param name="tenant">The tenant's PBX domain; case-insensitive.</param>
-    public IReadOnlyList<ActiveSupervision> SupervisionsForTenant(string tenant)
+    public IReadOnlyList<SupervisionInfo> SupervisionsForTenant(string tenant)
         => Supervisions.Where(s => string.Equals(s.Supervisor?.Tenant ?? s.Agent?.Tenant, tenant, StringComparison.OrdinalIgnoreCase)).ToList();
 
     private static bool IsTenant(CallLeg leg, string tenant) => string.Equals(leg.Tenant, tenant, StringComparison.OrdinalIgnoreCase);

@@ -4,6 +4,7 @@ using EslSupervision.Permissions;
 namespace EslSupervision.Control;
 
 /// <summary>What happened to a supervision, for the audit stream.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.Kind"/>.</remarks>
 public enum SupervisionAuditKind
 {
     /// <summary>A supervisor dialed a service code (or the switch connected a service-code call in outbound mode).</summary>
@@ -29,6 +30,7 @@ public enum SupervisionAuditKind
 }
 
 /// <summary>What caused a mode change.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.Trigger"/>.</remarks>
 public enum SupervisionTrigger
 {
     /// <summary>The service code the supervisor dialed.</summary>
@@ -45,6 +47,7 @@ public enum SupervisionTrigger
 }
 
 /// <summary>Why a supervision ended.</summary>
+/// <remarks>Public because it is <see cref="SupervisionAuditEvent.EndReason"/>.</remarks>
 public enum SupervisionEndReason
 {
     /// <summary>The agent's call ended (eavesdrop returned); the supervisor's leg was hung up.</summary>
@@ -71,6 +74,7 @@ public enum SupervisionEndReason
 }
 
 /// <summary>One entry of the audit stream. Carries identities (tenant and extension), never phone numbers.</summary>
+/// <remarks>Public because <see cref="SupervisionController.Audit"/> and <see cref="ISupervisionAuditSink"/> carry it: it is the audit trail.</remarks>
 public sealed record SupervisionAuditEvent
 {
     /// <summary>What happened.</summary>
@@ -116,11 +120,17 @@ public sealed record SupervisionAuditEvent
     public TimeSpan? Duration { get; init; }
 }
 
-/// <summary>A running supervision, for dashboards.</summary>
+/// <summary>
+/// A running supervision: a supervisor's leg eavesdropping on an agent's leg. The one type for it, both in
+/// <see cref="SupervisionController.ActiveSupervisions"/> (the supervisions this controller runs) and in
+/// <see cref="CallRegistrySnapshot.Supervisions"/> (every eavesdrop the switch reports).
+/// </summary>
+/// <remarks>Public because dashboards list running supervisions and pass <see cref="SupervisorLegId"/> back to
+/// <see cref="SupervisionController.SwitchModeAsync"/> and <see cref="SupervisionController.EndAsync"/>.</remarks>
 /// <param name="SupervisorLegId">The supervisor's leg.</param>
-/// <param name="Supervisor">The supervisor.</param>
-/// <param name="AgentLegId">The agent's leg.</param>
-/// <param name="Agent">The agent.</param>
-/// <param name="Mode">The current mode.</param>
+/// <param name="Supervisor">The supervisor's authenticated identity, if known.</param>
+/// <param name="AgentLegId">The agent's leg, the one eavesdropped on.</param>
+/// <param name="Agent">The agent of that leg, if known.</param>
+/// <param name="Mode">The current mode; always known for the controller's own supervisions, <see langword="null"/> in a registry snapshot when the switch did not report it.</param>
 /// <param name="Since">When it started (or was adopted).</param>
-public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode Mode, DateTimeOffset Since);
+public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since);

@@ -21,8 +21,11 @@ namespace EslSupervision.Control;
 /// Inbound mode (default): the dialplan parks service-code calls and the controller reacts to <c>CHANNEL_PARK</c>
 /// on its one connection. Outbound mode: pass each <see cref="EslOutboundSession"/> to
 /// <see cref="HandleOutboundSessionAsync"/>; the inbound connection still feeds the call registry.
+/// Public because it is the library's entry point: its <see cref="Audit"/> stream, <see cref="ActiveSupervisions"/>,
+/// <see cref="SwitchModeAsync"/> and <see cref="EndAsync"/> are what dashboards and audit use, and without DI it is
+/// created with <c>new</c>.
 /// </remarks>
-public sealed partial class SupervisionController : IAsyncDisposable
+public sealed partial class SupervisionController : IAsyncDisposable, IDisposable
 {
     /// <summary>The realm of the digit bindings the controller puts on a supervisor's leg.</summary>
     public const string DigitRealm = "esl_supervision";
@@ -42,8 +45,8 @@ public sealed partial class SupervisionController : IAsyncDisposable
     ];
 
     private readonly IEslConnection _connection;
-    private readonly CallRegistry _registry;
-    private readonly SupervisionAuthorizer _authorizer;
+    private readonly ICallRegistry _registry;
+    private readonly ISupervisionAuthorizer _authorizer;
     private readonly SupervisionSettings _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -61,6 +64,49 @@ public sealed partial class SupervisionController : IAsyncDisposable
 
     /// <summary>Creates a controller over an inbound connection.</summary>
     /// <param name="connection">The inbound connection (connected before <see cref="StartAsync"/>); it also feeds <paramref name="registry"/>.</param>
+    /// <param name="registry">The call registry (<see cref="CallRegistry"/>, or your own).</param>
+    /// <param name="permissions">Who may supervise whom (<see cref="RingGroupPermissionProvider"/>, or your own); asked after the built-in guards, fail closed.</param>
+    /// <param name="options">Service codes, digits, refusal tone.</param>
+    /// <param name="timeProvider">Time for audit stamps, durations and the permission time-out.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="meterFactory">Metrics under DI.</param>
+    /// <param name="auditSinks">Durable audit destinations, each fed by its own background writer (see <see cref="ISupervisionAuditSink"/>).</param>
+    /// <param name="tenantPolicy">Whether supervision is on per tenant; <see cref="SupervisionOptions.Tenants"/> when <see langword="null"/>.</param>
+    /// <remarks>
+    /// A reload of <paramref name="options"/> that fails <see cref="SupervisionOptionsValidator"/> is not applied:
+    /// the last valid settings stay in force (logged, counted, reported by the health check), and every reload
+    /// that is applied re-checks the running supervisions.
+    /// </remarks>
+    public SupervisionController(
+        IEslConnection connection,
+        ICallRegistry registry,
+        ISupervisionPermissionProvider permissions,
+        IOptionsMonitor<SupervisionOptions> options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        IEnumerable<ISupervisionAuditSink>? auditSinks = null,
+        ITenantPolicy? tenantPolicy = null)
+        : this(
+            connection,
+            registry,
+            new SupervisionAuthorizer(
+                permissions,
+                registry,
+                options,
+                timeProvider,
+                (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SupervisionAuthorizer>(),
+                tenantPolicy),
+            options,
+            timeProvider,
+            loggerFactory,
+            meterFactory,
+            auditSinks)
+    {
+    }
+
+    /// <summary>Creates a controller with a given authorizer (DI and tests).</summary>
+    /// <param name="connection">The inbound connection (connected before <see cref="StartAsync"/>); it also feeds <paramref name="registry"/>.</param>
     /// <param name="registry">The call registry.</param>
     /// <param name="authorizer">Decides who may supervise whom.</param>
     /// <param name="options">Service codes, digits, refusal tone.</param>
@@ -73,10 +119,10 @@ public sealed partial class SupervisionController : IAsyncDisposable
     /// the last valid settings stay in force (logged, counted, reported by the health check), and every reload
     /// that is applied re-checks the running supervisions.
     /// </remarks>
-    public SupervisionController(
+    internal SupervisionController(
         IEslConnection connection,
-        CallRegistry registry,
-        SupervisionAuthorizer authorizer,
+        ICallRegistry registry,
+        ISupervisionAuthorizer authorizer,
         IOptionsMonitor<SupervisionOptions> options,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
@@ -225,6 +271,16 @@ public sealed partial class SupervisionController : IAsyncDisposable
             await FinishAsync(session, SupervisionEndReason.EndedByApi, hangUp: true).ConfigureAwait(false);
             return true;
         }).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="DisposeAsync"/>, for containers that dispose synchronously (a plain
+    /// <c>ServiceProvider.Dispose()</c>): it blocks until the same close has finished. Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal sealed class ConnectionHealthContributor : IEslSupervisionHealthContrib
     {
         EslConnectionState state = _connection.State;
         findings.Data["state"] = state.ToString();
-        if (_connection is not EslInboundClient client)
+        if (_connection is not IEslInboundConnection client)
         {
             ReportState(findings, state, null);
             return;

@@ -15,7 +15,7 @@ namespace EslSupervision.Hosting;
 /// reload, "settings invalid: KEYS", or "audit sink failing": both <c>Degraded</c>): no endpoint, user or password.
 /// </summary>
 /// <remarks>Register it with <c>services.AddHealthChecks().AddEslSupervision()</c>.</remarks>
-public sealed class EslSupervisionHealthCheck : IHealthCheck
+internal sealed class EslSupervisionHealthCheck : IHealthCheck
 {
     private readonly IEslSupervisionHealthContributor[] _contributors;
 

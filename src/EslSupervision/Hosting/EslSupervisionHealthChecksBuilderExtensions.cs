@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the <see cref="EslSupervisionHealthCheck"/> to a health-check builder.</summary>
+/// <remarks>Public because it is how the health check is registered.</remarks>
 public static class EslSupervisionHealthChecksBuilderExtensions
 {
     /// <summary>The default name of the check: <c>esl-supervision</c>.</summary>

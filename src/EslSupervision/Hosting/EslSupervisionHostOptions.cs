@@ -1,6 +1,7 @@
 namespace EslSupervision.Hosting;
 
 /// <summary>How service-code calls reach the controller.</summary>
+/// <remarks>Public because it is <see cref="EslSupervisionHostOptions.Mode"/>, set in configuration.</remarks>
 public enum EslSupervisionHostMode
 {
     /// <summary>The dialplan parks service-code calls; the controller handles them on its inbound connection (default).</summary>
@@ -17,6 +18,7 @@ public enum EslSupervisionHostMode
 /// Settings of the Generic Host integration, bound from the <c>EslSupervision</c> section
 /// (<c>EslSupervision:Mode</c>) by <c>AddEslSupervision(IConfiguration)</c>.
 /// </summary>
+/// <remarks>Public because <c>AddEslSupervision</c> binds it from configuration and it can be configured in code.</remarks>
 public sealed class EslSupervisionHostOptions
 {
     /// <summary>The sub-section of <c>EslSupervision</c> bound to <see cref="EventSocket.EslClientOptions"/>: <c>Connection</c>.</summary>

@@ -19,15 +19,20 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Every service is registered with <c>TryAdd*</c>, so a registration of your own wins whether it comes before or
 /// after <c>AddEslSupervision</c>. Replacing the permission model is one line:
 /// <code>services.AddSingleton&lt;ISupervisionPermissionProvider, MyDirectoryProvider&gt;();</code>
-/// The same holds for <see cref="IAgentLegRule"/> and <see cref="TimeProvider"/>. Durable audit: register any
+/// The same holds for <see cref="ITenantPolicy"/> (supervision on/off per tenant, default from
+/// <see cref="SupervisionOptions.Tenants"/>), <see cref="ICallRegistry"/>, the connection
+/// (<see cref="IEslInboundConnection"/>, default <see cref="EslInboundClient"/>; <see cref="IEslConnection"/> resolves
+/// to it) and <see cref="TimeProvider"/>. Durable audit: register any
 /// number of <see cref="ISupervisionAuditSink"/> (<c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;ISupervisionAuditSink, MySink&gt;())</c>).
 /// </para>
 /// <para>
 /// All options are validated when the host starts (<c>ValidateOnStart</c>): there is no default password, and
 /// a missing one stops the host with an <see cref="OptionsValidationException"/> naming
-/// <see cref="EslClientOptions"/>. The singletons are <see cref="IAsyncDisposable"/>: dispose the host or
-/// provider asynchronously.
+/// <see cref="EslClientOptions"/>. The singletons that hold connections are <see cref="IAsyncDisposable"/> and
+/// <see cref="IDisposable"/>: dispose the host or provider asynchronously where you can; a synchronous
+/// <c>Dispose()</c> of the provider works too and blocks until they are closed.
 /// </para>
+/// <para>Public because it is how supervision is added to a host.</para>
 /// </remarks>
 public static class EslSupervisionServiceCollectionExtensions
 {
@@ -94,34 +99,38 @@ public static class EslSupervisionServiceCollectionExtensions
             sp.GetService<ILogger<SupervisionSettings>>(),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ISupervisionPermissionProvider>(sp => new RingGroupPermissionProvider(sp.GetRequiredService<SupervisionSettings>()));
+        services.TryAddSingleton<ITenantPolicy>(sp => new SettingsTenantPolicy(sp.GetRequiredService<SupervisionSettings>()));
         services.TryAddSingleton(sp => new CallRegistry(
             sp.GetRequiredService<IAgentLegRule>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<CallRegistry>>()));
         services.TryAddSingleton<ICallRegistry>(sp => sp.GetRequiredService<CallRegistry>());
-        services.TryAddSingleton(sp => new SupervisionAuthorizer(
+        services.TryAddSingleton<ISupervisionAuthorizer>(sp => new SupervisionAuthorizer(
             sp.GetRequiredService<ISupervisionPermissionProvider>(),
             sp.GetRequiredService<ICallRegistry>(),
             sp.GetRequiredService<SupervisionSettings>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<SupervisionAuthorizer>>()));
+            sp.GetService<ILogger<SupervisionAuthorizer>>(),
+            sp.GetRequiredService<ITenantPolicy>()));
         services.TryAddSingleton(sp => new EslInboundClient(
             sp.GetRequiredService<IOptions<EslClientOptions>>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<IEslConnection>(sp => sp.GetRequiredService<EslInboundClient>());
+        // Replacing the connection means registering an IEslInboundConnection; IEslConnection follows it.
+        services.TryAddSingleton<IEslInboundConnection>(sp => sp.GetRequiredService<EslInboundClient>());
+        services.TryAddSingleton<IEslConnection>(sp => sp.GetRequiredService<IEslInboundConnection>());
         services.TryAddSingleton(sp => new SupervisionController(
             sp.GetRequiredService<IEslConnection>(),
-            sp.GetRequiredService<CallRegistry>(),
-            sp.GetRequiredService<SupervisionAuthorizer>(),
+            sp.GetRequiredService<ICallRegistry>(),
+            sp.GetRequiredService<ISupervisionAuthorizer>(),
             sp.GetRequiredService<SupervisionSettings>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>(),
             sp.GetServices<ISupervisionAuditSink>()));
         services.TryAddSingleton(sp => new SupervisionHostedService(
-            sp.GetRequiredService<EslInboundClient>(),
+            sp.GetRequiredService<IEslInboundConnection>(),
             sp.GetRequiredService<SupervisionController>(),
             sp.GetRequiredService<IOptions<EslSupervisionHostOptions>>(),
             sp.GetRequiredService<IOptions<EslClientOptions>>(),

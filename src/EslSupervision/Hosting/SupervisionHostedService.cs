@@ -12,7 +12,8 @@ using Microsoft.Extensions.Options;
 namespace EslSupervision.Hosting;
 
 /// <summary>
-/// Runs call supervision inside a Generic Host: connects the <see cref="EslInboundClient"/>, starts the
+/// Runs call supervision inside a Generic Host: connects the <see cref="IEslInboundConnection"/> (by default the
+/// <see cref="EslInboundClient"/>), starts the
 /// <see cref="SupervisionController"/> and, in <see cref="EslSupervisionHostMode.Outbound"/> mode, an
 /// <see cref="EslOutboundListener"/> whose sessions go to <see cref="SupervisionController.HandleOutboundSessionAsync"/>.
 /// Registered by <c>AddEslSupervision</c>.
@@ -35,10 +36,10 @@ namespace EslSupervision.Hosting;
 /// </para>
 /// </remarks>
 #pragma warning disable CA1001 // _stopping has no timer and no registrations that outlive the service: nothing to dispose.
-public sealed class SupervisionHostedService : IHostedService
+internal sealed class SupervisionHostedService : IHostedService
 #pragma warning restore CA1001
 {
-    private readonly EslInboundClient _client;
+    private readonly IEslInboundConnection _client;
     private readonly SupervisionController _controller;
     private readonly EslSupervisionHostOptions _hostOptions;
     private readonly EslOutboundListenerOptions _outboundOptions;
@@ -63,7 +64,7 @@ public sealed class SupervisionHostedService : IHostedService
     /// <param name="timeProvider">Time for the outbound listener; the system clock when <see langword="null"/>.</param>
     /// <param name="meterFactory">Metrics for the outbound listener.</param>
     public SupervisionHostedService(
-        EslInboundClient client,
+        IEslInboundConnection client,
         SupervisionController controller,
         IOptions<EslSupervisionHostOptions> hostOptions,
         IOptions<EslClientOptions> clientOptions,

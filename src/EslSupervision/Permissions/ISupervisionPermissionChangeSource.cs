@@ -8,7 +8,7 @@ namespace EslSupervision.Permissions;
 /// no longer supervise that agent is cut off (audited as <see cref="Control.SupervisionEndReason.PermissionRevoked"/>);
 /// one who lost only the current mode is moved to an allowed mode (spy first, then whisper) or cut off.
 /// </summary>
-/// <remarks>Implement it on the provider class itself; the controller finds it there.</remarks>
+/// <remarks><para>Implement it on the provider class itself; the controller finds it there.</para><para>Public because a permission provider of your own implements it to have running supervisions re-checked when permissions change.</para></remarks>
 public interface ISupervisionPermissionChangeSource
 {
     /// <summary>Emits whenever permissions may have changed. Must not complete while the provider is in use.</summary>

@@ -1,6 +1,7 @@
 namespace EslSupervision.Permissions;
 
 /// <summary>Why a supervision request was denied.</summary>
+/// <remarks>Public because decisions and audit entries carry it, and a permission provider of your own denies with it.</remarks>
 public enum DenialReason
 {
     /// <summary>Not denied.</summary>
@@ -50,6 +51,7 @@ public enum DenialReason
 /// The answer to a supervision request: allowed, or denied with a <see cref="DenialReason"/> and a detail
 /// (modelled on ASP.NET Core's <c>AuthorizationResult</c>). Create it with <see cref="Allow"/> or <see cref="Deny"/>.
 /// </summary>
+/// <remarks>Public because permission providers return it and <see cref="Control.SupervisionController.SwitchModeAsync"/> answers with it.</remarks>
 public sealed class PermissionDecision
 {
     private static readonly PermissionDecision Allowed = new(DenialReason.None, "Allowed.");
@@ -94,6 +96,7 @@ public sealed class PermissionDecision
 /// <param name="SupervisorExtension">The supervisor's authenticated extension.</param>
 /// <param name="AgentExtension">The agent's extension.</param>
 /// <param name="Mode">The requested mode.</param>
+/// <remarks>Public because it is what an <see cref="ISupervisionPermissionProvider"/> is asked.</remarks>
 public sealed record SupervisionRequest(string Tenant, string SupervisorExtension, string AgentExtension, SupervisionMode Mode);
 
 /// <summary>
@@ -101,6 +104,7 @@ public sealed record SupervisionRequest(string Tenant, string SupervisorExtensio
 /// every mode switch, after the built-in guards (tenant enabled, authentication, same tenant, not oneself,
 /// agent on a bridged call) have passed. Exceptions, time-outs and missing answers count as denials.
 /// </summary>
+/// <remarks>Public because it is the main replacement point: who may supervise whom, from your own directory.</remarks>
 public interface ISupervisionPermissionProvider
 {
     /// <summary>Decides one request.</summary>

@@ -13,6 +13,7 @@ namespace EslSupervision.Permissions;
 /// reload through <see cref="PermissionsChanged"/> so running supervisions are re-checked. A reload that fails
 /// validation is not applied: the last valid ring groups stay in force.
 /// </summary>
+/// <remarks>Public because it is the default provider, and a provider of your own may fall back to it.</remarks>
 public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider, ISupervisionPermissionChangeSource
 {
     private readonly SupervisionSettings _options;

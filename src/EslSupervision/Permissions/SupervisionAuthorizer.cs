@@ -11,7 +11,7 @@ namespace EslSupervision.Permissions;
 /// <param name="SupervisorDomain">The leg's authenticated <c>variable_domain_name</c>.</param>
 /// <param name="AgentExtension">The agent's extension from the service code.</param>
 /// <param name="Mode">The requested mode.</param>
-public sealed record SupervisionAttempt(string SupervisorLegId, string? SupervisorUserName, string? SupervisorDomain, string AgentExtension, SupervisionMode Mode)
+internal sealed record SupervisionAttempt(string SupervisorLegId, string? SupervisorUserName, string? SupervisorDomain, string AgentExtension, SupervisionMode Mode)
 {
     /// <summary>
     /// The leg already being supervised (on a mode switch); when null the agent's active bridged leg is looked up.
@@ -22,7 +22,7 @@ public sealed record SupervisionAttempt(string SupervisorLegId, string? Supervis
 /// <summary>The authorizer's answer: the decision and, when allowed, the agent's leg to eavesdrop on.</summary>
 /// <param name="Decision">Allowed or denied.</param>
 /// <param name="AgentLeg">The agent's own leg of the active call, when it was found.</param>
-public sealed record SupervisionAuthorization(PermissionDecision Decision, CallLeg? AgentLeg)
+internal sealed record SupervisionAuthorization(PermissionDecision Decision, CallLeg? AgentLeg)
 {
     /// <summary>Whether supervision is allowed.</summary>
     public bool IsAllowed => Decision.IsAllowed && AgentLeg is not null;
@@ -32,13 +32,15 @@ public sealed record SupervisionAuthorization(PermissionDecision Decision, CallL
 /// Decides a supervision attempt: first the built-in guards (supervision enabled for the tenant, authenticated
 /// supervisor, agent in the same tenant, not oneself, target not a supervisor's leg, agent on an active bridged
 /// call), then the <see cref="ISupervisionPermissionProvider"/> within <see cref="SupervisionOptions.PermissionTimeout"/>.
+/// Whether supervision is on for the tenant comes from <see cref="ITenantPolicy"/>.
 /// Fails closed: an exception, time-out or missing answer is a denial. Stateless per call: use it at the start
 /// and on every mode switch.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore's wait handle is never created; a provider call left running may still release it.")]
-public sealed partial class SupervisionAuthorizer
+internal sealed partial class SupervisionAuthorizer : ISupervisionAuthorizer
 {
     private readonly ISupervisionPermissionProvider _provider;
+    private readonly ITenantPolicy _tenants;
     private readonly ICallRegistry _registry;
     private readonly SupervisionSettings _options;
     private readonly TimeProvider _timeProvider;
@@ -51,12 +53,14 @@ public sealed partial class SupervisionAuthorizer
     /// <param name="options">The supervision options (read on every decision).</param>
     /// <param name="timeProvider">The clock for the provider's time-out; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="tenantPolicy">Whether supervision is on per tenant; <see cref="SupervisionOptions.Tenants"/> when null.</param>
     public SupervisionAuthorizer(
         ISupervisionPermissionProvider provider,
         ICallRegistry registry,
         IOptionsMonitor<SupervisionOptions> options,
         TimeProvider? timeProvider = null,
-        ILogger<SupervisionAuthorizer>? logger = null)
+        ILogger<SupervisionAuthorizer>? logger = null,
+        ITenantPolicy? tenantPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(registry);
@@ -66,13 +70,14 @@ public sealed partial class SupervisionAuthorizer
         _options = SupervisionSettings.For(options, report: false);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _tenants = tenantPolicy ?? new SettingsTenantPolicy(_options);
     }
 
     /// <summary>How many calls of a (non built-in) provider may run at once; more wait for a slot within the time-out.</summary>
     internal static int MaxConcurrentProviderCalls { get; } = Math.Max(4, Environment.ProcessorCount * 2);
 
     /// <summary>The provider, for its optional change signal.</summary>
-    internal ISupervisionPermissionProvider Provider => _provider;
+    public ISupervisionPermissionProvider Provider => _provider;
 
     /// <summary>The settings in force (last valid).</summary>
     internal SupervisionSettings Settings => _options;
@@ -84,7 +89,15 @@ public sealed partial class SupervisionAuthorizer
     {
         ArgumentNullException.ThrowIfNull(attempt);
         SupervisionOptions options = _options.CurrentValue;
-        (PermissionDecision? denial, CallLeg? agentLeg, SupervisionRequest? request) = Guard(attempt, options);
+        (PermissionDecision? denial, string? user, string? domain) = Authenticate(attempt);
+        denial ??= await CheckTenantAsync(domain!, options.PermissionTimeout, cancellationToken).ConfigureAwait(false);
+        if (denial is not null)
+        {
+            LogDenied(_logger, attempt.SupervisorLegId, denial.Reason);
+            return new SupervisionAuthorization(denial, null);
+        }
+
+        (denial, CallLeg? agentLeg, SupervisionRequest? request) = Guard(attempt, options, user!, domain!);
         if (denial is not null)
         {
             LogDenied(_logger, attempt.SupervisorLegId, denial.Reason);
@@ -104,7 +117,8 @@ public sealed partial class SupervisionAuthorizer
         return new SupervisionAuthorization(decision, agentLeg);
     }
 
-    private (PermissionDecision? Denial, CallLeg? AgentLeg, SupervisionRequest? Request) Guard(SupervisionAttempt attempt, SupervisionOptions options)
+    /// <summary>The supervisor's authenticated user and domain: from the attempt, else from the registry's view of the leg.</summary>
+    private (PermissionDecision? Denial, string? User, string? Domain) Authenticate(SupervisionAttempt attempt)
     {
         string? user = attempt.SupervisorUserName;
         string? domain = attempt.SupervisorDomain;
@@ -118,11 +132,40 @@ public sealed partial class SupervisionAuthorizer
             return (PermissionDecision.Deny(DenialReason.Unauthenticated, "The supervisor's leg is not authenticated (no user_name/domain_name)."), null, null);
         }
 
-        if (!options.IsTenantEnabled(domain))
+        return (null, user, domain);
+    }
+
+    /// <summary>Asks the <see cref="ITenantPolicy"/>; an exception, time-out or "no" is a denial.</summary>
+    private async ValueTask<PermissionDecision?> CheckTenantAsync(string tenant, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        bool enabled;
+        try
         {
-            return (PermissionDecision.Deny(DenialReason.SupervisionDisabled, "Supervision is not enabled for the tenant."), null, null);
+            ValueTask<bool> answer = _tenants.IsEnabledAsync(tenant, cancellationToken);
+            enabled = answer.IsCompletedSuccessfully
+                ? answer.Result
+                : await answer.AsTask().WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (TimeoutException)
+        {
+            LogTenantPolicyFailed(_logger, null);
+            return PermissionDecision.Deny(DenialReason.SupervisionDisabled, "The tenant policy did not answer in time.");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogTenantPolicyFailed(_logger, ex);
+            return PermissionDecision.Deny(DenialReason.SupervisionDisabled, "The tenant policy failed.");
         }
 
+        return enabled ? null : PermissionDecision.Deny(DenialReason.SupervisionDisabled, "Supervision is not enabled for the tenant.");
+    }
+
+    private (PermissionDecision? Denial, CallLeg? AgentLeg, SupervisionRequest? Request) Guard(SupervisionAttempt attempt, SupervisionOptions options, string user, string domain)
+    {
         if (!TextRules.IsExtension(attempt.AgentExtension, options.ExtensionMinDigits, options.ExtensionMaxDigits))
         {
             return (PermissionDecision.Deny(DenialReason.InvalidServiceCode, "The agent extension is not valid."), null, null);
@@ -164,7 +207,7 @@ public sealed partial class SupervisionAuthorizer
         }
         else
         {
-            leg = _registry.FindActiveAgentLeg(domain!, attempt.AgentExtension);
+            leg = _registry.FindActiveAgentLeg(domain, attempt.AgentExtension);
             if (leg is null)
             {
                 return (PermissionDecision.Deny(DenialReason.AgentNotOnCall, "The agent has no active bridged call."), null, null);
@@ -282,4 +325,7 @@ public sealed partial class SupervisionAuthorizer
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "The permission provider failed; denied")]
     private static partial void LogProviderFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "The tenant policy failed or did not answer in time; denied")]
+    private static partial void LogTenantPolicyFailed(ILogger logger, Exception? exception);
 }

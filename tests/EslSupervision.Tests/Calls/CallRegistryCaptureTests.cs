@@ -1,4 +1,5 @@
 using EslSupervision.Calls;
+using EslSupervision.Control;
 using EslSupervision.EventSocket;
 
 namespace EslSupervision.Tests.Calls;
@@ -59,7 +60,7 @@ public class CallRegistryCaptureTests
         Assert.Equal(new UserIdentity("pbx.lab", "1010"), registry.GetAuthenticatedUser(supervisor.UniqueId));
         Assert.Equal("8329ebde-35d6-4f8c-83f9-194f5b4ca575", supervisor.Supervising?.TargetLegId);
 
-        ActiveSupervision active = Assert.Single(registry.GetSnapshot().Supervisions);
+        SupervisionInfo active = Assert.Single(registry.GetSnapshot().Supervisions);
         Assert.Equal(new UserIdentity("pbx.lab", "1010"), active.Supervisor);
         Assert.Equal(new UserIdentity("pbx.lab", "1004"), active.Agent);
     }

@@ -1,4 +1,5 @@
 using EslSupervision.Calls;
+using EslSupervision.Control;
 using EslSupervision.EventSocket;
 using Moq;
 
@@ -58,7 +59,7 @@ public class CallRegistryResyncTests
         Assert.Equal(ClientLeg, agent!.BridgedTo);
         Assert.Null(registry.GetLeg(ClientLeg)!.Agent);
 
-        ActiveSupervision active = Assert.Single(registry.GetSnapshot().SupervisionsForTenant("pbx.lab"));
+        SupervisionInfo active = Assert.Single(registry.GetSnapshot().SupervisionsForTenant("pbx.lab"));
         Assert.Equal(new UserIdentity("pbx.lab", "1004"), active.Agent);
         Assert.Contains(changes, c => c.Kind == CallChangeKind.SupervisionStarted && c.Leg.UniqueId == SupervisorLeg);
         Assert.Contains(changes, c => c.Kind == CallChangeKind.ChannelBridged && c.Leg.UniqueId == AgentLeg);

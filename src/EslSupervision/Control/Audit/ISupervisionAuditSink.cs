@@ -21,6 +21,7 @@ namespace EslSupervision.Control;
 /// on: audit is never a reason to refuse or end a supervision. On controller disposal the writer keeps writing
 /// queued entries (one try each) for up to 2 s, then cancels.
 /// </para>
+/// <para>Public because it is a replacement point: durable audit destinations of your own.</para>
 /// </remarks>
 public interface ISupervisionAuditSink
 {
