@@ -43,7 +43,7 @@ internal sealed partial class SupervisionSettings : IOptionsMonitor<SupervisionO
         _logger = logger ?? NullLogger.Instance;
         if (report)
         {
-            Meter meter = meterFactory?.Create(EslTelemetry.MeterName) ?? EslMetrics.SharedMeter;
+            Meter meter = EslTelemetry.GetMeter(meterFactory);
             _invalidReloads = meter.CreateCounter<long>("esl_supervision.settings.invalid_reloads", "{reload}", "Settings reloads rejected by validation; the last valid settings stay in force.");
         }
 

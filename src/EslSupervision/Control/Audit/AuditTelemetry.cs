@@ -15,7 +15,7 @@ internal sealed partial class AuditTelemetry
     public AuditTelemetry(IMeterFactory? factory, ILogger logger)
     {
         Logger = logger;
-        Meter meter = factory?.Create(EslTelemetry.MeterName) ?? EslMetrics.SharedMeter;
+        Meter meter = EslTelemetry.GetMeter(factory);
         _dropped = meter.CreateCounter<long>("esl_supervision.audit.dropped", "{entry}", "Audit entries not delivered to a subscriber or sink (reason: overflow, sink_failed).");
         _subscriberFailures = meter.CreateCounter<long>("esl_supervision.audit.subscriber_failures", "{failure}", "Exceptions thrown by Audit subscribers (isolated; the decision was not affected).");
         _sinkFailures = meter.CreateCounter<long>("esl_supervision.audit.sink_failures", "{failure}", "Failed or timed-out audit sink writes.");
