@@ -31,6 +31,7 @@ public static class EslSupervisionDashboardServiceCollectionExtensions
         services.TryAddSingleton<AuditRing>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditRing>(sp => sp.GetRequiredService<AuditRing>()));
         services.TryAddSingleton(sp => new ClientNumbers(sp.GetRequiredService<EslSupervision.EventSocket.IEslConnection>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientNumbers>(sp => sp.GetRequiredService<ClientNumbers>()));
         services.TryAddSingleton<DashboardView>();
         services.TryAddSingleton<StreamLimiter>();
         services.AddAuthorization();

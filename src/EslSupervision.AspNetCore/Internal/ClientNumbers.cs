@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EslSupervision.EventSocket;
+using Microsoft.Extensions.Hosting;
 
 namespace EslSupervision.AspNetCore.Internal;
 
@@ -8,19 +9,29 @@ namespace EslSupervision.AspNetCore.Internal;
 /// (<c>Caller-Caller-ID-Number</c>), for an outbound leg the dialled number (<c>Caller-Destination-Number</c>).
 /// Fed by the connection's events; forgotten on <c>CHANNEL_DESTROY</c>. Only ever read for legs of the caller's tenant.
 /// </summary>
-internal sealed class ClientNumbers : IDisposable
+internal sealed class ClientNumbers : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, string> _numbers = new(StringComparer.OrdinalIgnoreCase);
-    private readonly IDisposable _subscription;
+    private readonly IEslConnection _connection;
+    private IDisposable? _subscription;
 
     public ClientNumbers(IEslConnection connection)
     {
-        _subscription = connection.Events.Subscribe(OnEvent, _ => { });
+        _connection = connection;
     }
 
     public string? Get(string legId) => _numbers.GetValueOrDefault(legId);
 
-    public void Dispose() => _subscription.Dispose();
+    /// <summary>Subscribes at host start (not on first use), so calls that start before the first page load have numbers too.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription ??= _connection.Events.Subscribe(OnEvent, _ => { });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _subscription?.Dispose();
 
     private void OnEvent(EslEvent e)
     {
