@@ -277,12 +277,17 @@ public sealed partial class FakeConnection
         }
 
         var result = _server.ExecuteApi(arg, out var deferred);
-        Enqueue(Wire.ApiResponse(result));
+        if (!FakeFreeSwitch.IsPendingOriginateReply(result))
+        {
+            Enqueue(Wire.ApiResponse(result));
+        }
+
         if (deferred is not null)
         {
             lock (_server.Gate)
             {
                 deferred();
+                _server.TryHoldOriginateReply(result, reply => Enqueue(Wire.ApiResponse(reply)));
                 _server.NotifyChannelWaiters();
             }
         }

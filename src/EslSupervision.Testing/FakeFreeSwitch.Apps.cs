@@ -422,6 +422,19 @@ public sealed partial class FakeFreeSwitch
         lock (Gate)
         {
             deferred?.Invoke();
+            if (TryHoldOriginateReply(result, reply => FireBackgroundJobLocked(jobUuid, commandLine, ownerUuid, reply)))
+            {
+                NotifyChannelWaiters();
+                return;
+            }
+
+            FireBackgroundJobLocked(jobUuid, commandLine, ownerUuid, result);
+        }
+    }
+
+    private void FireBackgroundJobLocked(string jobUuid, string commandLine, string? ownerUuid, string result)
+    {
+        {
             var sp = commandLine.IndexOf(' ', StringComparison.Ordinal);
             var extra = new List<KeyValuePair<string, string>>
             {

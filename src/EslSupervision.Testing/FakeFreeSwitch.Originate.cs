@@ -50,12 +50,13 @@ public sealed partial class FakeFreeSwitch
         bool isUser = dial.StartsWith("user/", StringComparison.Ordinal);
         string ext = isUser ? dial[5..] : dial[(dial.LastIndexOf('/') + 1)..];
         string? domain = null;
+        FakeUser? user = null;
         if (isUser)
         {
             var at = ext.IndexOf('@', StringComparison.Ordinal);
             domain = at < 0 ? null : ext[(at + 1)..];
             ext = at < 0 ? ext : ext[..at];
-            var user = domain is null ? null : FindUserLocked(ext, domain);
+            user = domain is null ? null : FindUserLocked(ext, domain);
             if (user is null)
             {
                 return "-ERR SUBSCRIBER_ABSENT\n";
@@ -113,9 +114,25 @@ public sealed partial class FakeFreeSwitch
 
         var target = parts[2];
         var dialplanContext = parts.ElementAtOrDefault(4) ?? "default";
+        if (user is { AutoAnswer: false })
+        {
+            // The phone rings until the test answers it (AnswerRinging), rejects it, or originate_timeout passes.
+            deferred = () => StartRingingLocked(c, target, dialplanContext, Var("originate_timeout"));
+            return PendingOriginateReply(uuid);
+        }
+
         deferred = () =>
         {
             Emit("CHANNEL_CREATE", c, "switch_core_state_machine.c", "switch_core_session_run", 626);
+            AnswerOriginatedLocked(c, target, dialplanContext);
+        };
+        return $"+OK {uuid}\n";
+    }
+
+    /// <summary>What an originated leg does once answered: CHANNEL_ANSWER, then its application or extension.</summary>
+    private void AnswerOriginatedLocked(FakeChannel c, string target, string dialplanContext)
+    {
+        {
             c.IsAnswered = true;
             c.AnsweredMicros = NowMicros();
             c.HasCodec = true;
@@ -142,8 +159,7 @@ public sealed partial class FakeFreeSwitch
             {
                 TransferLocked(c, target, dialplanContext);
             }
-        };
-        return $"+OK {uuid}\n";
+        }
     }
 
     private string UuidBridgeLocked(string[] parts, out Action? deferred)

@@ -17,4 +17,12 @@ public sealed record FakeUser(string Extension, string Domain, string DisplayNam
 
     /// <summary>When set, <c>originate</c> to this user fails with this hang-up cause (e.g. <c>USER_BUSY</c>, <c>NO_ANSWER</c>) instead of answering.</summary>
     public string? OriginateFailureCause { get; init; }
+
+    /// <summary>
+    /// Whether <c>originate</c> to this user answers at once (default true). When false the new leg rings
+    /// (CHANNEL_CREATE only) until <see cref="FakeFreeSwitch.AnswerRinging"/> or <see cref="FakeFreeSwitch.RejectRinging"/>
+    /// is called, or until <c>originate_timeout</c> (default 60 s, on the fake's <see cref="FakeFreeSwitchOptions.TimeProvider"/>)
+    /// passes, which hangs it up with <c>NO_ANSWER</c>; <c>originate</c>'s reply is held back until then, as on the real switch.
+    /// </summary>
+    public bool AutoAnswer { get; init; } = true;
 }

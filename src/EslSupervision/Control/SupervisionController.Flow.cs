@@ -134,11 +134,22 @@ public sealed partial class SupervisionController
         }
 
         var attempt = new SupervisionAttempt(session.SupervisorLegId, user, domain, code.AgentExtension!, code.Mode);
+        await StartAuthorizedAsync(session, attempt, SupervisionTrigger.ServiceCode).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The decision and the measured start sequence on a supervisor's leg whose identity is already settled (from
+    /// the leg's digest authentication, or from the caller of <see cref="StartSupervisionAsync"/>). Shared by every
+    /// way a supervision starts, so the guards, provider call, key bindings and audit are the same.
+    /// </summary>
+    private async Task<SupervisionStartResult> StartAuthorizedAsync(SupervisionSession session, SupervisionAttempt attempt, SupervisionTrigger trigger)
+    {
         SupervisionAuthorization authorization = await _authorizer.AuthorizeAsync(attempt, _stop.Token).ConfigureAwait(false);
         if (!authorization.IsAllowed || !EslIdentifiers.IsChannelUuid(authorization.AgentLeg?.UniqueId))
         {
-            await RefuseAsync(session, authorization.IsAllowed ? PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's leg has no usable id.") : authorization.Decision).ConfigureAwait(false);
-            return;
+            PermissionDecision denial = authorization.IsAllowed ? PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's leg has no usable id.") : authorization.Decision;
+            await RefuseAsync(session, denial).ConfigureAwait(false);
+            return SupervisionStartResult.Denied(session.SupervisorLegId, denial);
         }
 
         string agentLeg = authorization.AgentLeg!.UniqueId;
@@ -146,15 +157,16 @@ public sealed partial class SupervisionController
         if (!TextRules.IsSafeIdentity(session.Agent))
         {
             // A custom IAgentLegRule may produce anything; only strict identities go near an application argument.
-            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's identity has characters that are not allowed.")).ConfigureAwait(false);
-            return;
+            PermissionDecision denial = PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's identity has characters that are not allowed.");
+            await RefuseAsync(session, denial).ConfigureAwait(false);
+            return SupervisionStartResult.Denied(session.SupervisorLegId, denial);
         }
 
         // Bind only the keys of modes this supervisor may use; every press is checked again anyway.
         var digits = new List<string>();
         foreach (SupervisionMode mode in AllModes)
         {
-            if (mode == code.Mode || (await _authorizer.AuthorizeAsync(attempt with { Mode = mode, TargetLegId = agentLeg }, _stop.Token).ConfigureAwait(false)).IsAllowed)
+            if (mode == attempt.Mode || (await _authorizer.AuthorizeAsync(attempt with { Mode = mode, TargetLegId = agentLeg }, _stop.Token).ConfigureAwait(false)).IsAllowed)
             {
                 digits.Add(_options.CurrentValue.GetDigit(mode));
             }
@@ -162,11 +174,11 @@ public sealed partial class SupervisionController
 
         if (session.IsEnded)
         {
-            return; // The supervisor hung up while we decided.
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
         }
 
         session.AgentLegId = agentLeg;
-        session.Mode = code.Mode;
+        session.Mode = attempt.Mode;
         session.EavesdropEventUuid = Guid.NewGuid().ToString();
         try
         {
@@ -176,14 +188,15 @@ public sealed partial class SupervisionController
         {
             ControllerLog.WorkFailed(_logger, ex);
             await FinishAsync(session, SupervisionEndReason.StartFailed, hangUp: true).ConfigureAwait(false);
-            return;
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "Setting up eavesdrop failed.");
         }
 
         session.IsRunning = true;
         session.Since = _time.GetUtcNow();
         _telemetry.Started(session.Mode, adopted: false);
         ControllerLog.Started(_logger, session.Supervisor?.ToString(), session.Agent?.ToString(), session.Mode);
-        Publish(session, SupervisionAuditKind.Started, e => e with { Mode = session.Mode, Trigger = SupervisionTrigger.ServiceCode });
+        Publish(session, SupervisionAuditKind.Started, e => e with { Mode = session.Mode, Trigger = trigger });
+        return SupervisionStartResult.Started(session.SupervisorLegId);
     }
 
     private async Task OnDigitAsync(SupervisionSession session, string digit)

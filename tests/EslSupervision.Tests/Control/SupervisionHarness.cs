@@ -99,12 +99,13 @@ internal sealed class SupervisionHarness : IAsyncDisposable
         },
     };
 
-    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null, IEnumerable<ISupervisionAuditSink>? sinks = null)
+    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null, IEnumerable<ISupervisionAuditSink>? sinks = null, bool ringingPhones = false, TimeProvider? switchTime = null)
     {
-        FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret" });
+        FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret", TimeProvider = switchTime ?? TimeProvider.System });
         foreach (var (ext, name) in new[] { ("1004", "Olivia"), ("1005", "Sam"), ("1010", "Benjamin"), ("1011", "Lena"), ("1012", "Mia") })
         {
-            fs.AddUser(new FakeUser(ext, "pbx.lab", name));
+            // ringingPhones: an originate to a lab phone rings until the test answers it.
+            fs.AddUser(new FakeUser(ext, "pbx.lab", name) { AutoAnswer = !ringingPhones });
         }
 
         var monitor = new TestOptionsMonitor<SupervisionOptions>(options ?? LabOptions());

@@ -1,0 +1,146 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using EslSupervision.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace EslSupervision.Dashboard;
+
+/// <summary>How the demo runs.</summary>
+public sealed class DashboardAppSettings
+{
+    /// <summary>Calls come and go on the agents of both tenants (embedded mode only).</summary>
+    public bool SimulateTraffic { get; init; } = true;
+
+    /// <summary>The demo answers a ringing supervisor phone on the fake after a moment (embedded mode only).</summary>
+    public bool AutoAnswerSupervisorPhones { get; init; } = true;
+
+    /// <summary>Where Kestrel listens, e.g. <c>http://127.0.0.1:0</c>; null for the usual settings.</summary>
+    public string? Urls { get; init; }
+}
+
+/// <summary>The demo web app: "Current calls" for supervisors, against an embedded fake switch or a real one.</summary>
+public sealed class DashboardApp : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _background = [];
+
+    private DashboardApp(WebApplication app, FakeFreeSwitch? fake)
+    {
+        App = app;
+        Switch = fake;
+    }
+
+    /// <summary>The web application.</summary>
+    public WebApplication App { get; }
+
+    /// <summary>The embedded fake switch, or null against a real switch.</summary>
+    public FakeFreeSwitch? Switch { get; }
+
+    /// <summary>Builds the app. With no <c>EslSupervision:Connection:Host</c> setting it embeds the fake switch.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="settings">Demo behaviour.</param>
+    public static async Task<DashboardApp> CreateAsync(string[] args, DashboardAppSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        if (settings.Urls is not null)
+        {
+            builder.WebHost.UseUrls(settings.Urls);
+        }
+
+        FakeFreeSwitch? fake = null;
+        if (string.IsNullOrEmpty(builder.Configuration["EslSupervision:Connection:Host"]))
+        {
+            // A fresh random password: the demo never ships one, and the library has no default.
+            string password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            fake = await DemoLab.StartSwitchAsync(password).ConfigureAwait(false);
+            builder.Configuration.AddInMemoryCollection(DemoLab.Settings(fake.Port, password));
+        }
+
+        builder.Services.AddEslSupervision(builder.Configuration);
+        builder.Services.AddEslSupervisionDashboard();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.Cookie.Name = "esl_demo";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            // An API answers 401/403, it does not redirect to a login page.
+            o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+        });
+
+        WebApplication app = builder.Build();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapEslSupervision();
+        MapDemoSignIn(app);
+
+        var demo = new DashboardApp(app, fake);
+        if (fake is not null)
+        {
+            if (settings.SimulateTraffic)
+            {
+                demo._background.Add(Task.Run(() => SimulatedTraffic.RunAsync(fake, demo._stop.Token)));
+            }
+
+            if (settings.AutoAnswerSupervisorPhones)
+            {
+                demo._background.Add(Task.Run(() => SimulatedTraffic.AnswerSupervisorPhonesAsync(fake, demo._stop.Token)));
+            }
+        }
+
+        return demo;
+    }
+
+    /// <summary>Stops the background loops, the app and the fake switch.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_background).ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+        if (Switch is not null)
+        {
+            await Switch.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>Demo sign-in: pick a supervisor, get a cookie with their tenant and extension as claims.</summary>
+    private static void MapDemoSignIn(WebApplication app)
+    {
+        app.MapGet("/demo/supervisors", () => DemoLab.Supervisors.Select(s => new { s.Key, s.Name, s.Tenant, s.Extension }));
+        app.MapPost("/demo/signin/{key}", async (HttpContext context, string key) =>
+        {
+            var who = DemoLab.Supervisors.FirstOrDefault(s => s.Key == key);
+            if (who.Key is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown demo user");
+            }
+
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, who.Name), new Claim("esl_tenant", who.Tenant), new Claim("esl_extension", who.Extension)],
+                CookieAuthenticationDefaults.AuthenticationScheme);
+            await context.SignInAsync(new ClaimsPrincipal(identity));
+            return Results.Ok(new { who.Name, who.Tenant, who.Extension });
+        });
+        app.MapPost("/demo/signout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync();
+            return Results.NoContent();
+        });
+        app.MapGet("/demo/me", (ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true
+            ? Results.Ok(new { name = user.Identity.Name, tenant = user.FindFirst("esl_tenant")?.Value, extension = user.FindFirst("esl_extension")?.Value })
+            : Results.Unauthorized());
+    }
+}

@@ -1,0 +1,12 @@
+// "Current calls" for supervisors in a browser.
+//
+//   dotnet run --project examples/EslSupervision.Dashboard
+//       No settings: an embedded fake FreeSWITCH with two tenants and simulated calls. Open the URL shown, sign in
+//       as Benjamin (supervisor 1010 @ pbx.lab) or Mia (2010 @ other.lab), click Spy / Whisper / Barge.
+//
+//   EslSupervision__Connection__Host=10.0.0.5 EslSupervision__Connection__Password=... dotnet run --project examples/EslSupervision.Dashboard
+//       Against a real switch (tenants and ring groups from appsettings.json / environment, as in EslSupervision.Example).
+using EslSupervision.Dashboard;
+
+await using DashboardApp demo = await DashboardApp.CreateAsync(args, new DashboardAppSettings());
+await demo.App.RunAsync();
