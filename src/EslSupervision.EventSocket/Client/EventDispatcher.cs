@@ -38,7 +38,9 @@ internal sealed class EventDispatcher : IAsyncDisposable
         _metrics = metrics;
         _shared = new EventBuffer(capacity, maxBytes, policy, eventsOnly: false, OnDropped);
         _targets = [_shared];
-        _loop = Task.Run(DispatchLoopAsync);
+        // A dedicated thread that drains whole batches and sleeps on the buffer's monitor: no thread-pool
+        // continuation (and its semaphore wait/spin) per wake-up.
+        _loop = Task.Factory.StartNew(DispatchLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public IObservable<EslEvent> Events => _events.AsObservable();
@@ -196,17 +198,22 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     private static int BitLength(long value) => 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)value);
 
-    private async Task DispatchLoopAsync()
+    private void DispatchLoop()
     {
         EventBuffer buffer = _shared;
+        var batch = new List<object>(64);
         try
         {
-            while (await buffer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            while (buffer.DrainBlocking(batch))
             {
-                while (buffer.TryRead(out object? item))
+                foreach (object item in batch)
                 {
+                    buffer.Release(item);
                     Deliver(item);
                 }
+
+                // Clear before sleeping again, so delivered events are not kept alive by this list.
+                batch.Clear();
             }
         }
         catch (Exception)
