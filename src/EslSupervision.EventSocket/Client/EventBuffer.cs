@@ -208,13 +208,16 @@ internal sealed class EventBuffer
         {
             _inFlight = 0;
             _inFlightBytes = 0;
+            if (_writable is not null && HasRoom())
+            {
+                wake = _writable;
+                _writable = null;
+            }
+
             while (_items.Count == 0)
             {
-                // A Wait writer parked while the last batch was delivered: let it go before sleeping.
-                if (_writable is not null && HasRoom())
+                if (wake is not null)
                 {
-                    wake = _writable;
-                    _writable = null;
                     break;
                 }
 
@@ -229,16 +232,8 @@ internal sealed class EventBuffer
                 }
 
                 _blockedReader = true;
-
-                // Bounded sleep: a safety net so no missed pulse can park the read loop for good.
-                Monitor.Wait(_items, 100);
+                Monitor.Wait(_items);
                 _blockedReader = false;
-            }
-
-            if (wake is null && _writable is not null && HasRoom())
-            {
-                wake = _writable;
-                _writable = null;
             }
 
             while (_items.TryDequeue(out object? item))
