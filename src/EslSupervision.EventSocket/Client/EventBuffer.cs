@@ -25,12 +25,6 @@ internal sealed class EventBuffer
     private TaskCompletionSource? _writable;
     private bool _completed;
     private Exception? _error;
-    private bool _blockedReader;
-
-    // Items DrainBlocking handed out and not yet Released (about to be delivered): they count against the
-    // bounds, so draining a whole batch does not double what the buffer holds.
-    private int _inFlight;
-    private long _inFlightBytes;
 
     /// <param name="capacity">Most items held.</param>
     /// <param name="maxBytes">Most event bytes held; one event larger than this is still taken when the buffer is empty.</param>
@@ -131,12 +125,6 @@ internal sealed class EventBuffer
                 _bytes += size;
             }
 
-            if (_items.Count > 0 && _blockedReader)
-            {
-                // A dedicated thread sleeps in DrainBlocking: one pulse per batch, no thread-pool work item.
-                Monitor.Pulse(_items);
-            }
-
             if (_items.Count > 0 && _readable is not null)
             {
                 wake = _readable;
@@ -196,71 +184,6 @@ internal sealed class EventBuffer
         return true;
     }
 
-    /// <summary>
-    /// Blocks the calling (dedicated) thread until items are buffered, then moves all of them into
-    /// <paramref name="into"/> under one lock. Returns false once the buffer is completed and empty (then the
-    /// error, if any, is thrown). Used by the Rx dispatch thread so a wake-up costs one pulse per batch.
-    /// </summary>
-    public bool DrainBlocking(List<object> into)
-    {
-        TaskCompletionSource? wake = null;
-        lock (_items)
-        {
-            _inFlight = 0;
-            _inFlightBytes = 0;
-            if (_writable is not null && HasRoom())
-            {
-                wake = _writable;
-                _writable = null;
-            }
-
-            while (_items.Count == 0)
-            {
-                if (wake is not null)
-                {
-                    break;
-                }
-
-                if (_completed)
-                {
-                    if (_error is not null)
-                    {
-                        throw _error;
-                    }
-
-                    return false;
-                }
-
-                _blockedReader = true;
-                Monitor.Wait(_items);
-                _blockedReader = false;
-            }
-
-            while (_items.TryDequeue(out object? item))
-            {
-                into.Add(item);
-            }
-
-            _inFlight = into.Count;
-            _inFlightBytes = _bytes;
-            _bytes = 0;
-        }
-
-        wake?.TrySetResult();
-        return true;
-    }
-
-    /// <summary>The dispatch thread takes <paramref name="item"/> from a drained batch to deliver it now: it stops counting against the bounds.</summary>
-    public void Release(object item)
-    {
-        Interlocked.Decrement(ref _inFlight);
-        long size = SizeOf(item);
-        if (size != 0)
-        {
-            Interlocked.Add(ref _inFlightBytes, -size);
-        }
-    }
-
     /// <summary>True when an item can be read; false once the buffer is completed and empty (then the error, if any, is thrown).</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
@@ -302,7 +225,6 @@ internal sealed class EventBuffer
             writable = _writable;
             _readable = null;
             _writable = null;
-            Monitor.PulseAll(_items);
         }
 
         readable?.TrySetResult(true);
@@ -328,9 +250,7 @@ internal sealed class EventBuffer
     }
 
     // An empty buffer always takes one item, so an event larger than the byte bound is delayed, never lost.
-    private bool Fits(long size) =>
-        (_items.Count == 0 && _inFlight == 0)
-        || (_items.Count + _inFlight < _capacity && _bytes + _inFlightBytes + size <= _maxBytes);
+    private bool Fits(long size) => _items.Count == 0 || (_items.Count < _capacity && _bytes + size <= _maxBytes);
 
-    private bool HasRoom() => _items.Count + _inFlight <= _capacity / 2 && _bytes + _inFlightBytes <= _maxBytes / 2;
+    private bool HasRoom() => _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2;
 }

@@ -38,9 +38,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
         _metrics = metrics;
         _shared = new EventBuffer(capacity, maxBytes, policy, eventsOnly: false, OnDropped);
         _targets = [_shared];
-        // A dedicated thread that drains whole batches and sleeps on the buffer's monitor: no thread-pool
-        // continuation (and its semaphore wait/spin) per wake-up.
-        _loop = Task.Factory.StartNew(DispatchLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _loop = Task.Run(DispatchLoopAsync);
     }
 
     public IObservable<EslEvent> Events => _events.AsObservable();
@@ -198,22 +196,17 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     private static int BitLength(long value) => 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)value);
 
-    private void DispatchLoop()
+    private async Task DispatchLoopAsync()
     {
         EventBuffer buffer = _shared;
-        var batch = new List<object>(64);
         try
         {
-            while (buffer.DrainBlocking(batch))
+            while (await buffer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                foreach (object item in batch)
+                while (buffer.TryRead(out object? item))
                 {
-                    buffer.Release(item);
                     Deliver(item);
                 }
-
-                // Clear before sleeping again, so delivered events are not kept alive by this list.
-                batch.Clear();
             }
         }
         catch (Exception)
