@@ -85,12 +85,21 @@ internal sealed class EventDispatcher : IAsyncDisposable
     public ValueTask PublishAsync(IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
         EventBuffer[] targets = Volatile.Read(ref _targets);
+
+        // The streams are hot: with nobody subscribed, their buffer and its dispatch loop have nothing to do (the
+        // supervision controller reads through its own reader), so they are not woken at all.
+        EventBuffer? skip = _events.HasObservers || _logs.HasObservers || _notices.HasObservers ? null : _shared;
         for (int t = 0; t < targets.Length; t++)
         {
+            if (targets[t] == skip)
+            {
+                continue;
+            }
+
             int written = targets[t].Write(batch, 0);
             if (written < batch.Count)
             {
-                return WriteSlowAsync(targets, t, written, batch, cancellationToken);
+                return WriteSlowAsync(targets, t, written, skip, batch, cancellationToken);
             }
         }
 
@@ -152,13 +161,18 @@ internal sealed class EventDispatcher : IAsyncDisposable
         buffer.Clear();
     }
 
-    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, IReadOnlyList<object> batch, CancellationToken cancellationToken)
+    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
         try
         {
             for (; t < targets.Length; t++, written = 0)
             {
                 EventBuffer buffer = targets[t];
+                if (buffer == skip)
+                {
+                    continue;
+                }
+
                 written = buffer.Write(batch, written);
                 while (written < batch.Count)
                 {
