@@ -118,6 +118,15 @@ public sealed record SupervisionAuditEvent
 
     /// <summary>How long it ran, for <see cref="SupervisionAuditKind.Ended"/>.</summary>
     public TimeSpan? Duration { get; init; }
+
+    /// <summary>
+    /// With several switches: the switch holding the supervisor's leg (<see cref="SupervisorLegId"/>);
+    /// <see langword="null"/> with one switch, or when a leg arriving from a peer could not be traced to one.
+    /// </summary>
+    public string? SupervisorSwitch { get; init; }
+
+    /// <summary>With several switches: the switch holding the agent's leg; <see langword="null"/> with one switch or when not known.</summary>
+    public string? AgentSwitch { get; init; }
 }
 
 /// <summary>
@@ -133,4 +142,11 @@ public sealed record SupervisionAuditEvent
 /// <param name="Agent">The agent of that leg, if known.</param>
 /// <param name="Mode">The current mode; always known for the controller's own supervisions, <see langword="null"/> in a registry snapshot when the switch did not report it.</param>
 /// <param name="Since">When it started (or was adopted).</param>
-public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since);
+public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Supervisor, string AgentLegId, UserIdentity? Agent, SupervisionMode? Mode, DateTimeOffset Since)
+{
+    /// <summary>With several switches: the switch holding the supervisor's leg; <see langword="null"/> with one switch.</summary>
+    public string? SupervisorSwitch { get; init; }
+
+    /// <summary>With several switches: the switch holding the agent's leg; <see langword="null"/> with one switch.</summary>
+    public string? AgentSwitch { get; init; }
+}

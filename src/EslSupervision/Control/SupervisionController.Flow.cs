@@ -22,6 +22,7 @@ public sealed partial class SupervisionController
                     OnPark(e);
                     break;
                 case "CHANNEL_APPLICATION":
+                case "CHANNEL_BRIDGE":
                 case "CHANNEL_EXECUTE_COMPLETE":
                 case "CHANNEL_HANGUP":
                 case "CHANNEL_HANGUP_COMPLETE":
@@ -43,12 +44,19 @@ public sealed partial class SupervisionController
     private void OnPark(EslEvent e)
     {
         string? legId = e.UniqueId;
-        if (!IsServiceCodeCall(e["Caller-Destination-Number"]) || !EslIdentifiers.IsChannelUuid(legId))
+        string? destination = e["Caller-Destination-Number"];
+        if (_cluster is { } cluster && cluster.IsRelayDestination(destination) && EslIdentifiers.IsChannelUuid(legId))
+        {
+            OnArrivalPark(e, legId!);
+            return;
+        }
+
+        if (!IsServiceCodeCall(destination) || !EslIdentifiers.IsChannelUuid(legId))
         {
             return; // Other parked calls (call parking, queues) are not ours.
         }
 
-        var session = new SupervisionSession(legId!, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed);
+        var session = new SupervisionSession(legId!, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed) { SupervisorSwitch = _cluster?.LocalSwitch };
         if (_sessions.TryAdd(legId!, session))
         {
             session.Post(() => BeginAsync(session, e));
@@ -70,6 +78,13 @@ public sealed partial class SupervisionController
         {
             case "CHANNEL_APPLICATION" when e[DigitHeader] is { } digit:
                 session.Post(() => OnDigitAsync(session, digit));
+                break;
+            case "CHANNEL_BRIDGE" when session.IsRelayed:
+                session.RelayBridged = true;
+                break;
+            case "CHANNEL_EXECUTE_COMPLETE" when session.IsRelayed && string.Equals(e["Application"], "bridge", StringComparison.Ordinal)
+                && string.Equals(session.RelayEventUuid, e["Application-UUID"], StringComparison.OrdinalIgnoreCase):
+                session.Post(() => OnRelayBridgeEndedAsync(session));
                 break;
             case "CHANNEL_EXECUTE_COMPLETE" when string.Equals(e["Application"], "eavesdrop", StringComparison.Ordinal):
                 if (session.EavesdropEventUuid is null || string.Equals(session.EavesdropEventUuid, e["Application-UUID"], StringComparison.OrdinalIgnoreCase))
@@ -160,6 +175,18 @@ public sealed partial class SupervisionController
             PermissionDecision denial = PermissionDecision.Deny(DenialReason.UnknownAgent, "The agent's identity has characters that are not allowed.");
             await RefuseAsync(session, denial).ConfigureAwait(false);
             return SupervisionStartResult.Denied(session.SupervisorLegId, denial);
+        }
+
+        if (_cluster is { } cluster)
+        {
+            // The cluster's registry found the agent wherever the call is; a leg elsewhere is moved there.
+            string? agentSwitch = cluster.SwitchOf(agentLeg);
+            if (agentSwitch is not null && !string.Equals(agentSwitch, cluster.LocalSwitch, StringComparison.OrdinalIgnoreCase) && session.OriginLegId is null)
+            {
+                return await RelayAsync(session, attempt, agentLeg, agentSwitch).ConfigureAwait(false);
+            }
+
+            session.AgentSwitch = agentSwitch ?? cluster.LocalSwitch;
         }
 
         // Bind only the keys of modes this supervisor may use; every press is checked again anyway.
@@ -301,6 +328,7 @@ public sealed partial class SupervisionController
         {
             _sessions.TryRemove(session.SupervisorLegId, out _);
             session.Close();
+            NotifyPeerOfEnd(session);
         }
     }
 
@@ -321,7 +349,7 @@ public sealed partial class SupervisionController
         session.IsEnded = true;
         if (hangUp)
         {
-            if (reason == SupervisionEndReason.AgentCallEnded)
+            if (reason == SupervisionEndReason.AgentCallEnded && !session.IsRelayed)
             {
                 // Eavesdrop has returned, so the leg processes sendmsg again: hang up the way the capture did.
                 try
@@ -342,7 +370,16 @@ public sealed partial class SupervisionController
         }
 
         _sessions.TryRemove(session.SupervisorLegId, out _);
-        if (session.IsRunning)
+        NotifyPeerOfEnd(session);
+        if (session.IsRelayed && session.RelayArrived)
+        {
+            // The peer switch ran the supervision and audits its end; this leg only carried it there.
+        }
+        else if (session.IsRelayed && session.RelayBridged)
+        {
+            Publish(session, SupervisionAuditKind.Ended, e => e with { EndReason = SupervisionEndReason.StartFailed, Duration = TimeSpan.Zero, Detail = "The agent's switch did not accept the supervision." });
+        }
+        else if (session.IsRunning)
         {
             TimeSpan duration = _time.GetUtcNow() - session.Since;
             _telemetry.Ended(reason, duration);
@@ -390,6 +427,8 @@ public sealed partial class SupervisionController
 
                 var session = new SupervisionSession(leg.UniqueId, _connection, outbound: false, running.Since, OnWorkFailed)
                 {
+                    SupervisorSwitch = _cluster?.LocalSwitch,
+                    AgentSwitch = _cluster?.LocalSwitch,
                     Supervisor = leg.AuthenticatedUser,
                     AgentLegId = running.TargetLegId,
                     Agent = snapshot.Legs.FirstOrDefault(l => l.UniqueId == running.TargetLegId)?.Agent,
@@ -405,10 +444,18 @@ public sealed partial class SupervisionController
             }
 
             // Sessions whose eavesdrop ended, or whose leg vanished, while the connection was down.
-            foreach (SupervisionSession session in _sessions.Values.Where(s => s.IsRunning && !s.IsOutbound))
+            foreach (SupervisionSession session in _sessions.Values.Where(s => (s.IsRunning || s.IsRelayed) && !s.IsOutbound))
             {
                 CallLeg? leg = _registry.GetLeg(session.SupervisorLegId);
-                if (leg is null)
+                if (leg is null && session.IsRelayed)
+                {
+                    session.Post(() => FinishAsync(session, SupervisionEndReason.SupervisorHungUp, hangUp: false));
+                }
+                else if (session.IsRelayed)
+                {
+                    continue; // Bridged to the peer: its end arrives as the bridge's end.
+                }
+                else if (leg is null)
                 {
                     session.Post(() => FinishAsync(session, SupervisionEndReason.LostWhileDisconnected, hangUp: false));
                 }
@@ -436,10 +483,12 @@ public sealed partial class SupervisionController
         {
             Kind = kind,
             At = _time.GetUtcNow(),
-            SupervisorLegId = session.SupervisorLegId,
+            SupervisorLegId = session.OriginLegId ?? session.SupervisorLegId,
             Supervisor = session.Supervisor,
             Agent = session.Agent,
             AgentLegId = session.AgentLegId,
+            SupervisorSwitch = session.SupervisorSwitch,
+            AgentSwitch = session.AgentSwitch,
         });
         lock (_auditGate)
         {

@@ -9,6 +9,9 @@ namespace EslSupervision.Control;
 public sealed partial class SupervisionController
 {
     /// <summary>Hang-up causes that mean "rang, nobody took it" rather than "could not ring at all".</summary>
+    /// <summary>How long a start from code waits for the agent's switch to decide about the leg handed to it.</summary>
+    private static readonly TimeSpan RelayDecisionWait = TimeSpan.FromSeconds(10);
+
     private static readonly HashSet<string> NotAnsweredCauses = new(StringComparer.Ordinal)
     {
         "NO_ANSWER", "NO_USER_RESPONSE", "USER_BUSY", "CALL_REJECTED", "ORIGINATOR_CANCEL", "ALLOTTED_TIMEOUT",
@@ -58,6 +61,7 @@ public sealed partial class SupervisionController
         string legId = Guid.NewGuid().ToString();
         var session = new SupervisionSession(legId, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed)
         {
+            SupervisorSwitch = _cluster?.LocalSwitch,
             Supervisor = request.Supervisor,
             Agent = new UserIdentity(tenant, request.AgentExtension),
         };
@@ -124,7 +128,21 @@ public sealed partial class SupervisionController
 
         try
         {
-            return await session.Invoke(() => StartAuthorizedAsync(session, attempt, SupervisionTrigger.Api)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            SupervisionStartResult result = await session.Invoke(() => StartAuthorizedAsync(session, attempt, SupervisionTrigger.Api)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsStarted && session.IsRelayed)
+            {
+                // The agent is on another switch: the answer is the peer's decision about the leg handed to it.
+                try
+                {
+                    result = await session.RelayOutcome.Task.WaitAsync(RelayDecisionWait, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    result = SupervisionStartResult.Failed(legId, "The agent's switch did not decide in time.");
+                }
+            }
+
+            return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -50,10 +50,36 @@ internal sealed class SupervisionSession
 
     public bool IsEnded { get; set; }
 
+    /// <summary>Cluster mode: the switch holding the supervisor's (origin) leg; <see langword="null"/> with one switch.</summary>
+    public string? SupervisorSwitch { get; set; }
+
+    /// <summary>Cluster mode: the switch holding the agent's leg.</summary>
+    public string? AgentSwitch { get; set; }
+
+    /// <summary>A leg that arrived from a peer switch: the supervisor's own leg there (what the audit and API name).</summary>
+    public string? OriginLegId { get; set; }
+
+    /// <summary>The origin side of a cross-switch supervision: the leg was bridged to <see cref="AgentSwitch"/>.</summary>
+    public bool IsRelayed { get; set; }
+
+    /// <summary>The peer accepted the relayed leg's token; from then on the peer audits and drives the supervision.</summary>
+    public bool RelayArrived { get; set; }
+
+    /// <summary>The relayed leg's bridge to the peer was answered.</summary>
+    public bool RelayBridged { get; set; }
+
+    /// <summary>The Event-UUID the relaying <c>bridge</c> was started with.</summary>
+    public string? RelayEventUuid { get; set; }
+
+    /// <summary>What the peer decided about a relayed leg (for a start from code, which waits for it).</summary>
+    public TaskCompletionSource<SupervisionStartResult> RelayOutcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Task Completion => _loop;
 
     public SupervisionInfo? ToInfo()
-        => IsRunning && !IsEnded && AgentLegId is not null ? new SupervisionInfo(SupervisorLegId, Supervisor, AgentLegId, Agent, Mode, Since) : null;
+        => IsRunning && !IsEnded && AgentLegId is not null
+            ? new SupervisionInfo(OriginLegId ?? SupervisorLegId, Supervisor, AgentLegId, Agent, Mode, Since) { SupervisorSwitch = SupervisorSwitch, AgentSwitch = AgentSwitch }
+            : null;
 
     public void Post(Func<Task> work) => _work.Writer.TryWrite(work);
 

@@ -52,4 +52,7 @@ public sealed class SupervisionStartResult
     internal static SupervisionStartResult NotAnswered(string legId, string? cause) => new(SupervisionStartOutcome.NotAnswered, legId) { HangupCause = cause, Detail = "The supervisor's phone was not answered." };
 
     internal static SupervisionStartResult Failed(string? legId, string detail, string? cause = null) => new(SupervisionStartOutcome.Failed, legId) { HangupCause = cause, Detail = detail };
+
+    /// <summary>The same result naming another leg (a peer switch decided about the leg that arrived there; the caller knows the origin leg).</summary>
+    internal SupervisionStartResult ForLeg(string legId) => new(Outcome, legId) { Decision = Decision, HangupCause = HangupCause, Detail = Detail };
 }

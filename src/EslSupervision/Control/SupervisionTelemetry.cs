@@ -20,6 +20,7 @@ internal sealed class SupervisionTelemetry
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _eventsLost;
     private readonly Counter<long> _gapResyncs;
+    private readonly Counter<long> _relayed;
 
     public SupervisionTelemetry(IMeterFactory? factory)
     {
@@ -30,12 +31,15 @@ internal sealed class SupervisionTelemetry
         _modeSwitches = meter.CreateCounter<long>("esl_supervision.mode_switches", "{switch}", "Mode switches applied.");
         _eventsLost = meter.CreateCounter<long>("esl_supervision.events.lost", "{event}", "Events the controller's own buffer dropped because it fell behind.");
         _gapResyncs = meter.CreateCounter<long>("esl_supervision.registry.gap_resyncs", "{resync}", "Call registry resyncs run because events were lost.");
+        _relayed = meter.CreateCounter<long>("esl_supervision.supervisions.relayed", "{supervision}", "Supervisor legs handed to the agent's switch (cluster mode).");
         _duration = meter.CreateHistogram<double>("esl_supervision.supervision.duration", "s", "How long supervisions ran.");
     }
 
     public void EventsLost(long count) => _eventsLost.Add(count);
 
     public void GapResync() => _gapResyncs.Add(1);
+
+    public void Relayed(SupervisionMode mode) => _relayed.Add(1, new KeyValuePair<string, object?>("esl_supervision.mode", ModeTag(mode)));
 
     public void Started(SupervisionMode mode, bool adopted)
     {

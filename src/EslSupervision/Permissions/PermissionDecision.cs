@@ -45,6 +45,15 @@ public enum DenialReason
 
     /// <summary>No supervision runs on the given supervisor leg (a mode switch or end asked through the API).</summary>
     NoSuchSupervision,
+
+    /// <summary>
+    /// With several switches: a leg arrived from a peer switch with a relay token that was refused (forged, expired,
+    /// used before, for another switch, unreadable) or from a leg that may not carry one; the detail names the reason.
+    /// </summary>
+    InvalidToken,
+
+    /// <summary>With several switches: the agent's call is on another switch that cannot be reached for supervision now.</summary>
+    SwitchUnavailable,
 }
 
 /// <summary>

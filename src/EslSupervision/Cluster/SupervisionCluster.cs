@@ -1,0 +1,205 @@
+using System.Diagnostics.Metrics;
+using System.Reactive.Linq;
+using EslSupervision.Calls;
+using EslSupervision.Control;
+using EslSupervision.EventSocket;
+using EslSupervision.Permissions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EslSupervision.Cluster;
+
+/// <summary>
+/// Call supervision over several switches: one connection, call registry and <see cref="SupervisionController"/>
+/// per switch (each resynchronised on its own, so a lost switch only affects its own calls), one registry view that
+/// finds an agent's call wherever it is (<see cref="Registry"/>), and supervision across switches (the supervisor's
+/// leg is moved to the agent's switch with a single-use token). This is what dashboards and audit use in cluster mode.
+/// </summary>
+/// <remarks>
+/// Public because it is the cluster's entry point, registered by <c>AddEslSupervision</c> when
+/// <c>EslSupervision:Switches</c> is configured: <see cref="ActiveSupervisions"/>, the merged <see cref="Audit"/>,
+/// <see cref="StartSupervisionAsync"/>, <see cref="SwitchModeAsync"/> and <see cref="EndAsync"/> span every switch.
+/// </remarks>
+public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
+{
+    private readonly Member[] _members;
+    private int _disposed;
+
+    private SupervisionCluster(IReadOnlyList<SwitchEndpoint> switches, IRelayTokens? tokens, TimeProvider time, IAgentLegRule? rule, ILoggerFactory loggerFactory)
+    {
+        Tokens = tokens;
+        _members = [.. switches.Select(s => new Member(s.Name, s.Connection, new CallRegistry(rule, time, loggerFactory.CreateLogger<CallRegistry>()), s.DialString))];
+        Directory = new ClusterCallRegistry(_members.Select(m => (m.Name, (ICallRegistry)m.Registry)), time);
+        Audit = _members.Select(m => (IObservable<SupervisionAuditEvent>)new DeferredAudit(m)).Merge();
+    }
+
+    /// <summary>The switch names, in configuration order.</summary>
+    public IReadOnlyList<string> Switches => [.. _members.Select(m => m.Name)];
+
+    /// <summary>Every switch's calls as one registry: agents found wherever their call is, changes of every switch merged.</summary>
+    public ICallRegistry Registry => Directory;
+
+    /// <summary>Every supervision request, refusal, start, mode change and end on every switch (see <see cref="SupervisionController.Audit"/>).</summary>
+    /// <remarks>Cross-switch supervisions name both switches (<see cref="SupervisionAuditEvent.SupervisorSwitch"/>, <see cref="SupervisionAuditEvent.AgentSwitch"/>).</remarks>
+    public IObservable<SupervisionAuditEvent> Audit { get; }
+
+    /// <summary>The supervisions running now on every switch; a cross-switch one is listed once, by the supervisor's own leg.</summary>
+    public IReadOnlyList<SupervisionInfo> ActiveSupervisions => [.. _members.SelectMany(m => m.Controller.ActiveSupervisions)];
+
+    internal ClusterCallRegistry Directory { get; }
+
+    internal IRelayTokens? Tokens { get; }
+
+    /// <summary>The controller of one switch.</summary>
+    /// <param name="switchName">The switch's configured name (case-insensitive).</param>
+    /// <exception cref="ArgumentException">No switch has that name.</exception>
+    public SupervisionController GetController(string switchName)
+        => ControllerOf(switchName) ?? throw new ArgumentException("No switch is configured with that name.", nameof(switchName));
+
+    /// <summary>
+    /// Starts a supervision from code (see <see cref="SupervisionController.StartSupervisionAsync"/>): the supervisor's
+    /// phone is called on <paramref name="supervisorSwitch"/> (where it is registered); if the agent's call is on
+    /// another switch, the answered leg is moved there as for a service code, and the result is that switch's decision.
+    /// </summary>
+    /// <param name="request">Who, whom and how.</param>
+    /// <param name="supervisorSwitch">The switch the supervisor's phone is registered on; the first switch when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="ArgumentException">A value of <paramref name="request"/> is malformed, or no switch has that name.</exception>
+    public Task<SupervisionStartResult> StartSupervisionAsync(SupervisionStartRequest request, string? supervisorSwitch = null, CancellationToken cancellationToken = default)
+    {
+        SupervisionController controller = supervisorSwitch is null ? _members[0].Controller : GetController(supervisorSwitch);
+        return controller.StartSupervisionAsync(request, cancellationToken);
+    }
+
+    /// <summary>Switches a running supervision on whichever switch runs it (by the supervisor's leg as listed in <see cref="ActiveSupervisions"/>).</summary>
+    /// <param name="supervisorLegId">The supervisor's leg.</param>
+    /// <param name="mode">The new mode.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    public Task<PermissionDecision> SwitchModeAsync(string supervisorLegId, SupervisionMode mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(supervisorLegId);
+        return RunningOn(supervisorLegId) is { } controller
+            ? controller.SwitchModeAsync(supervisorLegId, mode, cancellationToken)
+            : Task.FromResult(PermissionDecision.Deny(DenialReason.NoSuchSupervision, "No supervision runs on that leg."));
+    }
+
+    /// <summary>Ends a running supervision on whichever switch runs it; both switches' legs go.</summary>
+    /// <param name="supervisorLegId">The supervisor's leg.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns><see langword="true"/> if a supervision was ended.</returns>
+    public Task<bool> EndAsync(string supervisorLegId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(supervisorLegId);
+        if (RunningOn(supervisorLegId) is { } controller)
+        {
+            return controller.EndAsync(supervisorLegId, cancellationToken);
+        }
+
+        // Handed over but not decided yet: ending the origin leg ends both halves.
+        SupervisionController? relaying = _members.Select(m => m.Controller).FirstOrDefault(c => c.Relays(supervisorLegId));
+        return relaying is null ? Task.FromResult(false) : relaying.EndAsync(supervisorLegId, cancellationToken);
+    }
+
+    /// <summary>Starts every switch's controller (connections must be connected); for use without the host.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+        => Task.WhenAll(_members.Select(m => m.Controller.StartAsync(cancellationToken)));
+
+    /// <summary>The synchronous form of <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops every controller (running supervisions stay up in the switches) and drops the registries; connections are not closed here.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(_members.Select(m => m.Controller.DisposeAsync().AsTask())).ConfigureAwait(false);
+        foreach (Member member in _members)
+        {
+            member.Registry.Dispose();
+        }
+    }
+
+    /// <summary>Builds the cluster: per switch a registry and a controller whose authorizer sees every switch's calls.</summary>
+    internal static SupervisionCluster Create(
+        IReadOnlyList<SwitchEndpoint> switches,
+        ISupervisionPermissionProvider permissions,
+        IOptionsMonitor<SupervisionOptions> options,
+        IRelayTokens? tokens = null,
+        ITenantPolicy? tenantPolicy = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        IEnumerable<ISupervisionAuditSink>? auditSinks = null,
+        IAgentLegRule? rule = null)
+    {
+        ArgumentNullException.ThrowIfNull(switches);
+        ArgumentNullException.ThrowIfNull(permissions);
+        ArgumentNullException.ThrowIfNull(options);
+        if (switches.Count == 0 || switches.Select(s => s.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != switches.Count)
+        {
+            throw new ArgumentException("A cluster needs at least one switch, each with its own name.", nameof(switches));
+        }
+
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        ILoggerFactory factory = loggerFactory ?? NullLoggerFactory.Instance;
+        ISupervisionAuditSink[] sinks = [.. auditSinks ?? []];
+        var cluster = new SupervisionCluster(switches, tokens, time, rule, factory);
+        foreach (Member member in cluster._members)
+        {
+            // One decision for every switch: the same provider, tenant policy and guards, over the cluster's registry.
+            var authorizer = new SupervisionAuthorizer(permissions, cluster.Directory, options, time, factory.CreateLogger<SupervisionAuthorizer>(), tenantPolicy);
+            var controller = new SupervisionController(member.Connection, member.Registry, authorizer, options, time, factory, meterFactory, sinks);
+            controller.JoinCluster(new ClusterLink(cluster, member.Name));
+            member.Controller = controller;
+        }
+
+        return cluster;
+    }
+
+    internal SupervisionController? ControllerOf(string switchName)
+        => _members.FirstOrDefault(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase))?.Controller;
+
+    internal string? DialStringOf(string switchName)
+        => _members.FirstOrDefault(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase))?.DialString;
+
+    /// <summary>The registry of one switch (tests and the host wait on it).</summary>
+    internal CallRegistry RegistryOf(string switchName)
+        => _members.First(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase)).Registry;
+
+    private SupervisionController? RunningOn(string supervisorLegId)
+        => _members.Select(m => m.Controller).FirstOrDefault(c => c.Runs(supervisorLegId));
+
+    /// <summary>A switch of the cluster, as configured.</summary>
+    /// <param name="Name">Its name.</param>
+    /// <param name="Connection">Its inbound Event Socket connection.</param>
+    /// <param name="DialString">How the other switches reach it for supervision (with <c>{destination}</c>); none = it cannot be reached.</param>
+    internal sealed record SwitchEndpoint(string Name, IEslConnection Connection, string? DialString);
+
+    private sealed class Member(string name, IEslConnection connection, CallRegistry registry, string? dialString)
+    {
+        public string Name { get; } = name;
+
+        public IEslConnection Connection { get; } = connection;
+
+        public CallRegistry Registry { get; } = registry;
+
+        public string? DialString { get; } = dialString;
+
+        public SupervisionController Controller { get; set; } = null!;
+    }
+
+    /// <summary>Subscribes to a member's controller when the merged stream is subscribed (controllers are built after the stream).</summary>
+    private sealed class DeferredAudit(Member member) : IObservable<SupervisionAuditEvent>
+    {
+        public IDisposable Subscribe(IObserver<SupervisionAuditEvent> observer) => member.Controller.Audit.Subscribe(observer);
+    }
+}

@@ -1,0 +1,273 @@
+using EslSupervision.Calls;
+using EslSupervision.Cluster;
+using EslSupervision.EventSocket;
+using EslSupervision.Permissions;
+using Microsoft.Extensions.Logging;
+
+namespace EslSupervision.Control;
+
+/// <content>
+/// Supervision across switches. The origin side (the supervisor's leg is here, the agent's leg on a peer) decides
+/// exactly as for a local agent, then bridges the leg to the peer with a single-use token as destination and
+/// leaves the rest to the peer. The target side (a leg arrives from a peer with a token) checks the token, decides
+/// again for the identity in it (fail closed), and runs the same measured start sequence and key bindings on the
+/// arriving leg. Either side ending tells the other through the cluster link.
+/// </content>
+public sealed partial class SupervisionController
+{
+    private IClusterLink? _cluster;
+
+    /// <summary>The switch this controller serves in a cluster; <see langword="null"/> with one switch.</summary>
+    internal string? SwitchName => _cluster?.LocalSwitch;
+
+    /// <summary>Makes this controller one switch of a cluster. Call before <see cref="StartAsync"/>.</summary>
+    internal void JoinCluster(IClusterLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        _cluster = link;
+    }
+
+    /// <summary>The session of a leg, by the leg here or, for a leg that arrived from a peer, by the supervisor's leg there.</summary>
+    internal bool TryFindSession(string legId, out SupervisionSession? session, bool runningOnly)
+    {
+        if (_sessions.TryGetValue(legId, out session) && (!runningOnly || session.IsRunning))
+        {
+            return true;
+        }
+
+        session = _sessions.Values.FirstOrDefault(s => string.Equals(s.OriginLegId, legId, StringComparison.OrdinalIgnoreCase) && (!runningOnly || s.IsRunning));
+        return session is not null;
+    }
+
+    /// <summary>Whether a running supervision here answers to that leg id (its own, or the origin leg on a peer).</summary>
+    internal bool Runs(string legId) => TryFindSession(legId, out _, runningOnly: true);
+
+    /// <summary>Whether a relayed (origin-side) session waits on that leg.</summary>
+    internal bool Relays(string legId) => _sessions.TryGetValue(legId, out SupervisionSession? s) && s.IsRelayed && !s.IsEnded;
+
+    /// <summary>The peer accepted the token of a leg relayed from here.</summary>
+    internal void OnRelayArrived(string originLegId)
+    {
+        if (_sessions.TryGetValue(originLegId, out SupervisionSession? session) && session.IsRelayed)
+        {
+            session.RelayArrived = true;
+        }
+    }
+
+    /// <summary>The peer ended its half of a supervision relayed from here: the supervisor's leg here goes too.</summary>
+    internal void OnRelayEnded(string originLegId)
+    {
+        if (_sessions.TryGetValue(originLegId, out SupervisionSession? session) && session.IsRelayed)
+        {
+            session.Post(() => FinishAsync(session, SupervisionEndReason.AgentCallEnded, hangUp: true));
+        }
+    }
+
+    /// <summary>The peer's start decision about a leg relayed from here (a start from code waits for it).</summary>
+    internal void OnRelayDecided(string originLegId, SupervisionStartResult outcome)
+    {
+        if (_sessions.TryGetValue(originLegId, out SupervisionSession? session) && session.IsRelayed)
+        {
+            session.RelayOutcome.TrySetResult(outcome.ForLeg(originLegId));
+        }
+    }
+
+    /// <summary>The supervisor's leg on the origin switch is gone: end the half that runs here.</summary>
+    internal void OnOriginEnded(string originLegId)
+    {
+        foreach (SupervisionSession session in _sessions.Values.Where(s => string.Equals(s.OriginLegId, originLegId, StringComparison.OrdinalIgnoreCase)))
+        {
+            session.Post(() => FinishAsync(session, SupervisionEndReason.SupervisorHungUp, hangUp: true));
+        }
+    }
+
+    /// <summary>A leg parked with a token-shaped destination: a supervisor's leg arriving from a peer switch.</summary>
+    private void OnArrivalPark(EslEvent e, string legId)
+    {
+        var session = new SupervisionSession(legId, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed) { AgentSwitch = _cluster!.LocalSwitch };
+        if (_sessions.TryAdd(legId, session))
+        {
+            session.Post(() => BeginArrivalAsync(session, e));
+        }
+        else
+        {
+            session.Close();
+        }
+    }
+
+    private async Task BeginArrivalAsync(SupervisionSession session, EslEvent call)
+    {
+        using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision arrival");
+        IClusterLink cluster = _cluster!;
+
+        // Peers reach this switch over the trunk without digest authentication; a registered phone dialling a
+        // token-shaped number is not a peer, whatever it dialled.
+        string? user = call.GetVariable("user_name");
+        if (!string.IsNullOrEmpty(user) && user != "_undef_")
+        {
+            Publish(session, SupervisionAuditKind.Requested, e => e with { Trigger = SupervisionTrigger.ServiceCode });
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.InvalidToken, "Token refused: the leg is an authenticated phone, not a peer switch.")).ConfigureAwait(false);
+            return;
+        }
+
+        RelayTokenCheck check;
+        try
+        {
+            check = await cluster.CheckArrivalAsync(call["Caller-Destination-Number"] ?? string.Empty, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever went wrong, the answer is no.
+            ClusterLog.TokenCheckFailed(_logger, ex);
+            check = RelayTokenCheck.Refused("StoreUnavailable");
+        }
+
+        if (check.Claims is not { } claims)
+        {
+            ClusterLog.TokenRefused(_logger, check.Refusal);
+            Publish(session, SupervisionAuditKind.Requested, e => e with { Trigger = SupervisionTrigger.ServiceCode });
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.InvalidToken, "Token refused: " + check.Refusal)).ConfigureAwait(false);
+            return;
+        }
+
+        session.Supervisor = claims.Supervisor;
+        session.Agent = claims.Agent;
+        session.OriginLegId = claims.OriginLegId;
+        session.SupervisorSwitch = claims.OriginSwitch;
+        cluster.RelayArrived(claims.OriginSwitch, claims.OriginLegId);
+        Publish(session, SupervisionAuditKind.Requested, e => e with { Mode = claims.Mode, Trigger = SupervisionTrigger.ServiceCode, Detail = "Arrived from switch " + claims.OriginSwitch + "." });
+
+        SupervisionStartResult result;
+        if (!string.Equals(cluster.SwitchOf(claims.AgentLegId), cluster.LocalSwitch, StringComparison.OrdinalIgnoreCase))
+        {
+            // The agent's leg is not (or no longer) here: never a second hop.
+            PermissionDecision denial = PermissionDecision.Deny(DenialReason.AgentNotOnCall, "The agent's leg named in the token is not on this switch.");
+            await RefuseAsync(session, denial).ConfigureAwait(false);
+            result = SupervisionStartResult.Denied(claims.OriginLegId, denial);
+        }
+        else
+        {
+            // The same decision as for a local supervisor, for the identity the origin switch authenticated, bound
+            // to the agent's leg in the token: another agent on that leg, another tenant, a revoked right = no.
+            var attempt = new SupervisionAttempt(session.SupervisorLegId, claims.Supervisor.Extension, claims.Supervisor.Tenant, claims.Agent.Extension, claims.Mode)
+            {
+                TargetLegId = claims.AgentLegId,
+            };
+            result = await StartAuthorizedAsync(session, attempt, SupervisionTrigger.ServiceCode).ConfigureAwait(false);
+        }
+
+        cluster.RelayDecided(claims.OriginSwitch, claims.OriginLegId, result);
+    }
+
+    /// <summary>
+    /// The origin side: the decision is made and the agent's leg is on <paramref name="agentSwitch"/>. Bridge the
+    /// supervisor's leg there with a fresh token; the peer's controller takes it from there.
+    /// </summary>
+    private async Task<SupervisionStartResult> RelayAsync(SupervisionSession session, SupervisionAttempt attempt, string agentLeg, string agentSwitch)
+    {
+        IClusterLink cluster = _cluster!;
+        session.AgentLegId = agentLeg;
+        session.AgentSwitch = agentSwitch;
+        session.Mode = attempt.Mode;
+        (string? dialString, string? failure) = session.Supervisor is { } supervisor && session.Agent is { } agent
+            ? cluster.PrepareRelay(new RelayClaims(supervisor, cluster.LocalSwitch, session.SupervisorLegId, agentLeg, agent, attempt.Mode, agentSwitch))
+            : (null, "The supervisor or agent is not known.");
+        if (dialString is null)
+        {
+            ClusterLog.RelayNotPossible(_logger, agentSwitch, failure);
+            PermissionDecision denial = PermissionDecision.Deny(DenialReason.SwitchUnavailable, "The agent's switch cannot be reached for supervision: " + failure);
+            await RefuseAsync(session, denial).ConfigureAwait(false);
+            return SupervisionStartResult.Denied(session.SupervisorLegId, denial);
+        }
+
+        if (session.IsEnded)
+        {
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
+        }
+
+        session.IsRelayed = true;
+        session.RelayEventUuid = Guid.NewGuid().ToString();
+        IEslConnection c = session.Connection;
+        string leg = session.SupervisorLegId;
+        try
+        {
+            // When the peer hangs its side up (agent's call ended, refused, ended by API) this leg goes too.
+            Task<EslExecution>[] steps =
+            [
+                c.ExecuteAsync(leg, "set", "hangup_after_bridge=true"),
+                c.ExecuteAsync(leg, "set", "esl_supervision_relay=" + agentSwitch),
+                c.ExecuteAsync(leg, "bridge", dialString, new EslExecuteOptions { EventUuid = session.RelayEventUuid }),
+            ];
+            await Task.WhenAll(steps).ConfigureAwait(false);
+            foreach (Task<EslExecution> step in steps)
+            {
+                Observe(step.Result.Completion);
+            }
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+            await FinishAsync(session, SupervisionEndReason.StartFailed, hangUp: true).ConfigureAwait(false);
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "Moving the supervisor's leg to the agent's switch failed.");
+        }
+
+        ClusterLog.Relayed(_logger, session.Supervisor?.ToString(), agentSwitch, attempt.Mode);
+        _telemetry.Relayed(attempt.Mode);
+        return SupervisionStartResult.Started(session.SupervisorLegId);
+    }
+
+    /// <summary>The relaying bridge returned on the origin side.</summary>
+    private async Task OnRelayBridgeEndedAsync(SupervisionSession session)
+    {
+        if (session.IsEnded)
+        {
+            return;
+        }
+
+        if (!session.RelayBridged && !session.RelayArrived)
+        {
+            // The peer never answered: unreachable, no route, or refused before taking the leg. Refused here, audibly.
+            session.IsRelayed = false;
+            session.RelayOutcome.TrySetResult(SupervisionStartResult.Failed(session.SupervisorLegId, "The agent's switch did not take the supervisor's leg."));
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.SwitchUnavailable, "The agent's switch did not take the supervisor's leg.")).ConfigureAwait(false);
+            return;
+        }
+
+        await FinishAsync(session, SupervisionEndReason.AgentCallEnded, hangUp: true).ConfigureAwait(false);
+    }
+
+    /// <summary>After either half of a cross-switch supervision ends, the other half is told.</summary>
+    private void NotifyPeerOfEnd(SupervisionSession session)
+    {
+        if (_cluster is not { } cluster)
+        {
+            return;
+        }
+
+        if (session.IsRelayed && session.AgentSwitch is { } target)
+        {
+            session.RelayOutcome.TrySetResult(SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor's leg ended before the agent's switch decided."));
+            cluster.OriginEnded(target, session.SupervisorLegId);
+        }
+        else if (session.OriginLegId is { } origin && session.SupervisorSwitch is { } originSwitch)
+        {
+            cluster.RelayEnded(originSwitch, origin);
+        }
+    }
+}
+
+/// <summary>Log messages of supervision across switches (ids 3100-3119).</summary>
+internal static partial class ClusterLog
+{
+    [LoggerMessage(3100, LogLevel.Information, "Supervision by {Supervisor} handed to switch {Switch} in {Mode}.")]
+    public static partial void Relayed(ILogger logger, string? supervisor, string @switch, SupervisionMode mode);
+
+    [LoggerMessage(3101, LogLevel.Warning, "Supervision cannot be handed to switch {Switch}: {Reason}")]
+    public static partial void RelayNotPossible(ILogger logger, string @switch, string? reason);
+
+    [LoggerMessage(3102, LogLevel.Warning, "A leg arrived from a peer switch with a refused token ({Reason}).")]
+    public static partial void TokenRefused(ILogger logger, string? reason);
+
+    [LoggerMessage(3103, LogLevel.Error, "Checking an arriving relay token failed; refused.")]
+    public static partial void TokenCheckFailed(ILogger logger, Exception error);
+}
