@@ -24,6 +24,7 @@ namespace EslSupervision.Cluster;
 public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
 {
     private readonly Member[] _members;
+    private bool _ownsConnections;
     private int _disposed;
 
     private SupervisionCluster(IReadOnlyList<SwitchEndpoint> switches, IRelayTokens? tokens, TimeProvider time, IAgentLegRule? rule, ILoggerFactory loggerFactory)
@@ -113,7 +114,7 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Stops every controller (running supervisions stay up in the switches) and drops the registries; connections are not closed here.</summary>
+    /// <summary>Stops every controller (running supervisions stay up in the switches) and drops the registries; the connections are closed only if the cluster made them (under DI).</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -125,6 +126,10 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
         foreach (Member member in _members)
         {
             member.Registry.Dispose();
+            if (_ownsConnections && member.Connection is IAsyncDisposable connection)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -139,7 +144,8 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null,
         IEnumerable<ISupervisionAuditSink>? auditSinks = null,
-        IAgentLegRule? rule = null)
+        IAgentLegRule? rule = null,
+        bool ownsConnections = false)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(permissions);
@@ -152,7 +158,7 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
         TimeProvider time = timeProvider ?? TimeProvider.System;
         ILoggerFactory factory = loggerFactory ?? NullLoggerFactory.Instance;
         ISupervisionAuditSink[] sinks = [.. auditSinks ?? []];
-        var cluster = new SupervisionCluster(switches, tokens, time, rule, factory);
+        var cluster = new SupervisionCluster(switches, tokens, time, rule, factory) { _ownsConnections = ownsConnections };
         foreach (Member member in cluster._members)
         {
             // One decision for every switch: the same provider, tenant policy and guards, over the cluster's registry.
@@ -167,6 +173,10 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
 
     internal SupervisionController? ControllerOf(string switchName)
         => _members.FirstOrDefault(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase))?.Controller;
+
+    /// <summary>The connection of one switch.</summary>
+    internal IEslConnection ConnectionOf(string switchName)
+        => _members.First(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase)).Connection;
 
     internal string? DialStringOf(string switchName)
         => _members.FirstOrDefault(m => string.Equals(m.Name, switchName, StringComparison.OrdinalIgnoreCase))?.DialString;

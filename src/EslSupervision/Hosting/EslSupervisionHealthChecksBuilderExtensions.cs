@@ -27,11 +27,13 @@ public static class EslSupervisionHealthChecksBuilderExtensions
         // health contributors registered with AddEslSupervision.
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp => new EslSupervisionHealthCheck(
-                sp.GetRequiredService<EslSupervision.EventSocket.IEslConnection>(),
-                sp.GetRequiredService<EslSupervision.Control.SupervisionController>(),
-                sp.GetService<SupervisionHostedService>(),
-                sp.GetServices<IEslSupervisionHealthContributor>()),
+            sp => sp.GetService<EslSupervision.Cluster.SupervisionCluster>() is { } cluster
+                ? new ClusterHealthCheck(cluster, sp.GetService<ClusterHostedService>())
+                : new EslSupervisionHealthCheck(
+                    sp.GetRequiredService<EslSupervision.EventSocket.IEslConnection>(),
+                    sp.GetRequiredService<EslSupervision.Control.SupervisionController>(),
+                    sp.GetService<SupervisionHostedService>(),
+                    sp.GetServices<IEslSupervisionHealthContributor>()),
             failureStatus,
             tags ?? []));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EslSupervision;
 using EslSupervision.Calls;
+using EslSupervision.Cluster;
 using EslSupervision.Control;
 using EslSupervision.EventSocket;
 using EslSupervision.Hosting;
@@ -56,6 +57,13 @@ public static class EslSupervisionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         IConfigurationSection section = configuration.GetSection(SupervisionOptions.SectionName);
+        IConfigurationSection switches = section.GetSection(EslSupervisionSwitchOptions.SwitchesSectionName);
+        string[] switchNames = [.. switches.GetChildren().Select(c => c.Key)];
+        if (switchNames.Length > 0)
+        {
+            return services.AddEslSupervisionCluster(section, switches, switchNames);
+        }
+
         services.AddOptions<SupervisionOptions>().Bind(section);
         services.AddOptions<EslSupervisionHostOptions>().Bind(section);
         services.AddOptions<EslClientOptions>().Bind(section.GetSection(EslSupervisionHostOptions.ConnectionSectionName));
@@ -88,18 +96,7 @@ public static class EslSupervisionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslClientOptions>, EslClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslOutboundListenerOptions>, EslOutboundListenerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionHostOptions>, EslSupervisionHostOptionsValidator>());
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IAgentLegRule>(DefaultAgentLegRule.Instance);
-        // One holder of the last valid settings, shared, so an invalid reload never reaches a decision.
-        services.TryAddSingleton(sp => new SupervisionSettings(
-            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
-            sp.GetRequiredService<IOptionsFactory<SupervisionOptions>>(),
-            sp.GetServices<IOptionsChangeTokenSource<SupervisionOptions>>(),
-            sp.GetService<ILogger<SupervisionSettings>>(),
-            sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<ISupervisionPermissionProvider>(sp => new RingGroupPermissionProvider(sp.GetRequiredService<SupervisionSettings>()));
-        services.TryAddSingleton<ITenantPolicy>(sp => new SettingsTenantPolicy(sp.GetRequiredService<SupervisionSettings>()));
+        services.AddSupervisionDecisions();
         services.TryAddSingleton(sp => new CallRegistry(
             sp.GetRequiredService<IAgentLegRule>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -139,6 +136,99 @@ public static class EslSupervisionServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SupervisionHostedService>(sp => sp.GetRequiredService<SupervisionHostedService>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Several switches (<c>EslSupervision:Switches:{name}</c>): per switch a connection, registry and controller in
+    /// one <see cref="SupervisionCluster"/>, whose registry view is the <see cref="ICallRegistry"/> of the container.
+    /// The decisions (provider, tenant policy, settings) are shared by every switch.
+    /// </summary>
+    private static IServiceCollection AddEslSupervisionCluster(this IServiceCollection services, IConfigurationSection section, IConfigurationSection switches, string[] switchNames)
+    {
+        var topology = new ClusterTopology
+        {
+            SwitchNames = switchNames,
+            HasFlatConnection = section.GetSection(EslSupervisionHostOptions.ConnectionSectionName).GetChildren().Any(),
+        };
+        services.AddOptions<SupervisionOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<EslSupervisionHostOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<EslOutboundListenerOptions>().Bind(section.GetSection(EslSupervisionHostOptions.OutboundSectionName));
+        services.AddOptions<ClusterTopology>()
+            .Configure<IOptions<EslSupervisionHostOptions>>((t, host) =>
+            {
+                t.SwitchNames = topology.SwitchNames;
+                t.HasFlatConnection = topology.HasFlatConnection;
+                t.Mode = host.Value.Mode;
+            })
+            .ValidateOnStart();
+        foreach (string name in switchNames)
+        {
+            IConfigurationSection one = switches.GetSection(name);
+            services.AddOptions<EslClientOptions>(name).Bind(one.GetSection(EslSupervisionHostOptions.ConnectionSectionName)).ValidateOnStart();
+            services.AddOptions<EslSupervisionSwitchOptions>(name).Bind(one).ValidateOnStart();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionHostOptions>, EslSupervisionHostOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterTopology>, ClusterTopologyValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionSwitchOptions>, EslSupervisionSwitchOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslClientOptions>>(new SwitchConnectionValidator(topology)));
+        services.AddSupervisionDecisions();
+        services.TryAddSingleton(sp =>
+        {
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            ILoggerFactory? loggerFactory = sp.GetService<ILoggerFactory>();
+            IMeterFactory? meterFactory = sp.GetService<IMeterFactory>();
+            IOptionsMonitor<EslClientOptions> connections = sp.GetRequiredService<IOptionsMonitor<EslClientOptions>>();
+            IOptionsMonitor<EslSupervisionSwitchOptions> switchOptions = sp.GetRequiredService<IOptionsMonitor<EslSupervisionSwitchOptions>>();
+            SupervisionCluster.SwitchEndpoint[] endpoints =
+            [
+                .. switchNames.Select(name => new SupervisionCluster.SwitchEndpoint(
+                    name,
+                    new EslInboundClient(connections.Get(name), loggerFactory, time, meterFactory),
+                    switchOptions.Get(name).DialString)),
+            ];
+            return SupervisionCluster.Create(
+                endpoints,
+                sp.GetRequiredService<ISupervisionPermissionProvider>(),
+                sp.GetRequiredService<SupervisionSettings>(),
+                sp.GetService<IRelayTokens>(),
+                sp.GetRequiredService<ITenantPolicy>(),
+                time,
+                loggerFactory,
+                meterFactory,
+                sp.GetServices<ISupervisionAuditSink>(),
+                sp.GetRequiredService<IAgentLegRule>(),
+                ownsConnections: true);
+        });
+        services.TryAddSingleton<ICallRegistry>(sp => sp.GetRequiredService<SupervisionCluster>().Registry);
+        services.TryAddSingleton(sp => new ClusterHostedService(
+            sp.GetRequiredService<SupervisionCluster>(),
+            sp.GetRequiredService<IOptions<EslSupervisionHostOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<EslClientOptions>>(),
+            sp.GetRequiredService<IOptions<EslOutboundListenerOptions>>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClusterHostedService>(sp => sp.GetRequiredService<ClusterHostedService>()));
+        return services;
+    }
+
+    /// <summary>What decides, the same with one switch or several: clock, agent-leg rule, settings, permission provider, tenant policy.</summary>
+    private static IServiceCollection AddSupervisionDecisions(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAgentLegRule>(DefaultAgentLegRule.Instance);
+        // One holder of the last valid settings, shared, so an invalid reload never reaches a decision.
+        services.TryAddSingleton(sp => new SupervisionSettings(
+            sp.GetRequiredService<IOptionsMonitor<SupervisionOptions>>(),
+            sp.GetRequiredService<IOptionsFactory<SupervisionOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<SupervisionOptions>>(),
+            sp.GetService<ILogger<SupervisionSettings>>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ISupervisionPermissionProvider>(sp => new RingGroupPermissionProvider(sp.GetRequiredService<SupervisionSettings>()));
+        services.TryAddSingleton<ITenantPolicy>(sp => new SettingsTenantPolicy(sp.GetRequiredService<SupervisionSettings>()));
         return services;
     }
 }
