@@ -416,6 +416,7 @@ public sealed partial class FakeFreeSwitch
         {
             // The caller gave up while the peer had not answered: CANCEL the outbound trunk leg; the bridge returns.
             c.PeerBridge = null;
+            ringing.Timer?.Dispose();
             HangupLocked(ringing.Out, "ORIGINATOR_CANCEL", null);
             c.BridgeApplicationUuid = null;
             Emit("CHANNEL_EXECUTE_COMPLETE", c, "switch_core_session.c", "switch_core_session_exec", 2985, post: AppHeaders("bridge", ringing.Data, ringing.ApplicationUuid, "_none_"));

@@ -110,6 +110,9 @@ public sealed partial class FakeFreeSwitch
         o.Trunk = new TrunkLeg(peer, inUuid, outbound: true);
         var pb = new PeerBridge(o, appUuid, data);
         a.PeerBridge = pb;
+        var timeout = Var("originate_timeout") ?? Var("leg_timeout") ?? a.GetVariableLocked("call_timeout");
+        var seconds = int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : DefaultOriginateTimeoutSeconds;
+        pb.Timer = Options.TimeProvider.CreateTimer(_ => OnPeerBridgeTimeout(a, pb), null, TimeSpan.FromSeconds(seconds), System.Threading.Timeout.InfiniteTimeSpan);
         Emit("CHANNEL_CREATE", o, "switch_core_state_machine.c", "switch_core_session_run", 626);
         o.State = "CS_CONSUME_MEDIA";
 
@@ -279,6 +282,7 @@ public sealed partial class FakeFreeSwitch
         }
 
         pb.Answered = true;
+        pb.Timer?.Dispose();
         o.IsAnswered = true;
         o.AnsweredMicros = NowMicros();
         o.HasCodec = true;
@@ -371,6 +375,7 @@ public sealed partial class FakeFreeSwitch
         if (pb is not null)
         {
             a.PeerBridge = null;
+            pb.Timer?.Dispose();
             if (!pb.Out.IsHungUp)
             {
                 HangupLocked(pb.Out, cause, null);
@@ -398,6 +403,19 @@ public sealed partial class FakeFreeSwitch
         }
 
         HangupLocked(a, cause, Complete);
+    }
+
+    /// <summary>Nobody answered on the peer in time: the caller cancels (the peer's leg ends <c>ORIGINATOR_CANCEL</c>) and the bridge fails <c>NO_ANSWER</c>.</summary>
+    private void OnPeerBridgeTimeout(FakeChannel a, PeerBridge pb)
+    {
+        lock (Gate)
+        {
+            if (a.PeerBridge == pb && !pb.Answered && !a.IsHungUp)
+            {
+                FailPeerBridgeLocked(a, pb, "NO_ANSWER");
+                NotifyChannelWaiters();
+            }
+        }
     }
 
     /// <summary>

@@ -174,6 +174,7 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
             foreach (var c in _channels.Values)
             {
                 c.ParkTimer?.Dispose();
+                c.PeerBridge?.Timer?.Dispose();
             }
         }
 

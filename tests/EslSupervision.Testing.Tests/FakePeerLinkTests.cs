@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace EslSupervision.Testing.Tests;
 
 /// <summary>
@@ -303,6 +305,28 @@ public sealed class FakePeerLinkTests
         await SendMsgAsync(onA, sup.Uuid, "bridge", "sofia/gateway/to-b/" + Token);
         var failed = await a.WaitForChannelAsync(c => c.Uuid == sup.Uuid && c.IsHungUp).WaitAsync(Timeout);
         Assert.Equal("RECOVERY_ON_TIMER_EXPIRE", failed.HangupCause);
+    }
+
+    [Fact]
+    public async Task Peer_leg_nobody_answers_is_cancelled_after_call_timeout_and_the_bridge_fails_with_no_answer()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var a = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "secret", SipAddress = "10.0.0.1", TimeProvider = time, HeartbeatInterval = null });
+        await using var b = await StartAsync("10.0.0.2:5080");
+        a.LinkPeer(b, "to-b");
+        await using var onA = await ControllerAsync(a);
+        var sup = a.DialParked("1010", "pbx.lab", "*901004", parkTimeoutSeconds: 10);
+        await SendMsgAsync(onA, sup.Uuid, "set", "call_timeout=20");
+        var legOnB = await HandOffAsync(b, onA, sup);
+
+        time.Advance(TimeSpan.FromSeconds(19)); // the park timeout does not end a leg that is bridging
+        Assert.False(sup.IsHungUp);
+        Assert.False(legOnB.IsHungUp);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("NO_ANSWER", sup.HangupCause);
+        var cancelled = await b.WaitForChannelAsync(c => c.Uuid == legOnB.Uuid && c.IsHungUp).WaitAsync(Timeout);
+        Assert.Equal("ORIGINATOR_CANCEL", cancelled.HangupCause);
     }
 
     [Fact]

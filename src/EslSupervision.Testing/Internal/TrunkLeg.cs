@@ -27,4 +27,7 @@ internal sealed class PeerBridge(FakeChannel outLeg, string applicationUuid, str
     public string Data { get; } = data;
 
     public bool Answered { get; set; }
+
+    /// <summary>The caller's ring timeout (<c>call_timeout</c>/<c>originate_timeout</c>), stopped once the bridge answers or ends.</summary>
+    public ITimer? Timer { get; set; }
 }
