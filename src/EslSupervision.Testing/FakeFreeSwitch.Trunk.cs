@@ -399,6 +399,11 @@ public sealed partial class FakeFreeSwitch
             Complete();
             a.CurrentApplication = a.IsParked ? "park" : string.Empty;
             a.CurrentApplicationData = string.Empty;
+            if (pb is { HangupWhenDone: true })
+            {
+                HangupLocked(a, "NORMAL_CLEARING", null);
+            }
+
             return;
         }
 
@@ -419,8 +424,9 @@ public sealed partial class FakeFreeSwitch
     }
 
     /// <summary>
-    /// The outbound trunk leg <paramref name="o"/> hung up while bridged to <paramref name="a"/>, whose bridge was run from
-    /// park: the bridge application returns and <paramref name="a"/> goes on parking (no new CHANNEL_PARK: the park loop ran the bridge).
+    /// The outbound trunk leg <paramref name="o"/> hung up while bridged to <paramref name="a"/> (no <c>hangup_after_bridge</c>):
+    /// the bridge application returns. Run from park (<c>sendmsg</c>), <paramref name="a"/> goes on parking (no new
+    /// CHANNEL_PARK: the park loop ran the bridge); run from an <c>inline</c> extension, the extension ends and it hangs up.
     /// </summary>
     private void EndPeerBridgeLocked(FakeChannel a, PeerBridge pb, FakeChannel o, string cause)
     {
@@ -435,6 +441,10 @@ public sealed partial class FakeFreeSwitch
         Emit("CHANNEL_EXECUTE_COMPLETE", a, "switch_core_session.c", "switch_core_session_exec", 2985, post: AppHeaders("bridge", pb.Data, pb.ApplicationUuid, "_none_"));
         a.CurrentApplication = a.IsParked ? "park" : string.Empty;
         a.CurrentApplicationData = string.Empty;
+        if (pb.HangupWhenDone)
+        {
+            HangupLocked(a, "NORMAL_CLEARING", null);
+        }
     }
 
     /// <summary>An RFC 2833 digit leaves <paramref name="c"/>'s bridge over a trunk; it arrives on the peer's leg as from its endpoint.</summary>

@@ -330,6 +330,29 @@ public sealed class FakePeerLinkTests
     }
 
     [Fact]
+    public async Task Uuid_transfer_inline_bridge_hands_off_to_the_peer_and_the_leg_hangs_up_when_the_bridge_ends()
+    {
+        await using var a = await StartAsync("10.0.0.1:5080");
+        await using var b = await StartAsync("10.0.0.2:5080");
+        a.LinkPeer(b, "to-b");
+        await using var onA = await ControllerAsync(a);
+        await using var onB = await ControllerAsync(b);
+        var sup = a.DialParked("1010", "pbx.lab", "*901004");
+
+        Assert.Equal("+OK", (await onA.CommandAsync($"api uuid_transfer {sup.Uuid} bridge:sofia/gateway/to-b/{Token} inline")).BodyText.Trim());
+
+        await onA.ReadEventAsync("CHANNEL_UNPARK", f => f.Event("Unique-ID") == sup.Uuid);
+        var legOnB = await b.WaitForTrunkCallAsync(Token).WaitAsync(Timeout);
+        await b.WaitForChannelAsync(c => c.Uuid == legOnB.Uuid && c.IsParked).WaitAsync(Timeout);
+        await SendMsgAsync(onB, legOnB.Uuid, "answer");
+        await onA.ReadEventAsync("CHANNEL_BRIDGE", f => f.Event("Unique-ID") == sup.Uuid);
+        await onB.CommandAsync($"api uuid_kill {legOnB.Uuid}");
+
+        var gone = await a.WaitForChannelAsync(c => c.Uuid == sup.Uuid && c.IsHungUp).WaitAsync(Timeout);
+        Assert.Equal("NORMAL_CLEARING", gone.HangupCause);
+    }
+
+    [Fact]
     public async Task Bridge_to_an_unknown_gateway_fails_with_invalid_gateway_and_hangs_the_caller_up()
     {
         await using var a = await StartAsync("10.0.0.1:5080");

@@ -28,6 +28,9 @@ internal sealed class PeerBridge(FakeChannel outLeg, string applicationUuid, str
 
     public bool Answered { get; set; }
 
+    /// <summary>True when the bridge runs from a dialplan extension (<c>inline</c>): the leg hangs up once it returns, as no application follows.</summary>
+    public bool HangupWhenDone { get; set; }
+
     /// <summary>The caller's ring timeout (<c>call_timeout</c>/<c>originate_timeout</c>), stopped once the bridge answers or ends.</summary>
     public ITimer? Timer { get; set; }
 }
