@@ -76,7 +76,20 @@ public sealed class FakeChannel
 
     internal string? CalleeIdNumber { get; set; }
 
-    internal string DestinationNumber { get; set; } = string.Empty;
+    /// <summary>The number this leg was sent to (<c>Caller-Destination-Number</c>), e.g. the token a peer switch dialled.</summary>
+    public string DestinationNumber { get; internal set; } = string.Empty;
+
+    /// <summary>
+    /// For a leg that crosses a peer link (see <see cref="FakeFreeSwitch.LinkPeer"/>): the uuid of the other end on the
+    /// linked switch (the peer's inbound leg for this switch's outbound trunk leg, and the reverse); null for other legs.
+    /// </summary>
+    public string? TrunkPeerUuid => Trunk?.RemoteUuid;
+
+    internal TrunkLeg? Trunk { get; set; }
+
+    internal PeerBridge? PeerBridge { get; set; }
+
+    internal string NetworkAddr { get; set; } = "127.0.0.1";
 
     internal string Context { get; set; } = "default";
 
@@ -250,7 +263,7 @@ public sealed class FakeChannel
                 list.Add(new(p + "Callee-ID-Number", c.CalleeIdNumber ?? string.Empty));
             }
 
-            list.Add(new(p + "Network-Addr", "127.0.0.1"));
+            list.Add(new(p + "Network-Addr", c.NetworkAddr));
             list.Add(new(p + "ANI", c.CallerIdNumber));
             list.Add(new(p + "Destination-Number", c.DestinationNumber));
             list.Add(new(p + "Unique-ID", c.Uuid));

@@ -150,7 +150,7 @@ public sealed partial class FakeFreeSwitch
         return
         [
             ("uuid", c.Uuid), ("direction", c.Direction), ("created", Created(c)), ("created_epoch", Num(c.CreatedMicros / 1_000_000)),
-            ("name", c.Name), ("state", c.State), ("cid_name", c.CallerIdName), ("cid_num", c.CallerIdNumber), ("ip_addr", "127.0.0.1"),
+            ("name", c.Name), ("state", c.State), ("cid_name", c.CallerIdName), ("cid_num", c.CallerIdNumber), ("ip_addr", c.NetworkAddr),
             ("dest", c.DestinationNumber), ("application", c.CurrentApplication), ("application_data", c.CurrentApplicationData),
             ("dialplan", "XML"), ("context", c.Context),
             ("read_codec", codec ? c.ReadCodec : string.Empty), ("read_rate", codec ? "8000" : string.Empty), ("read_bit_rate", codec ? (c.ReadCodec == "L16" ? "128000" : "64000") : string.Empty),
@@ -160,7 +160,7 @@ public sealed partial class FakeFreeSwitch
             ("callee_direction", c.CalleeIdName is null ? string.Empty : "SEND"), ("call_uuid", c.CallUuid),
             ("sent_callee_name", c.Direction == "outbound" ? c.CallerIdName : c.CalleeIdName ?? string.Empty),
             ("sent_callee_num", c.Direction == "outbound" ? c.CallerIdNumber : c.CalleeIdNumber ?? string.Empty),
-            ("initial_cid_name", c.CallerIdName), ("initial_cid_num", c.CallerIdNumber), ("initial_ip_addr", "127.0.0.1"),
+            ("initial_cid_name", c.CallerIdName), ("initial_cid_num", c.CallerIdNumber), ("initial_ip_addr", c.NetworkAddr),
             ("initial_dest", c.DestinationNumber), ("initial_dialplan", "XML"), ("initial_context", c.Context),
         ];
     }

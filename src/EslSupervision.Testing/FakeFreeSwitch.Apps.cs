@@ -22,6 +22,16 @@ public sealed partial class FakeFreeSwitch
         lock (Gate)
         {
             var c = _channels.GetValueOrDefault(uuid) ?? throw new ArgumentException("No such channel: " + uuid, nameof(uuid));
+            var relayed = PressDigitLocked(c, digit);
+            NotifyChannelWaiters();
+            return relayed;
+        }
+    }
+
+    /// <summary>The digit as it arrives from <paramref name="c"/>'s endpoint; returns the relay across a trunk bridge, if any.</summary>
+    private Task PressDigitLocked(FakeChannel c, char digit)
+    {
+        {
             if (c.IsHungUp)
             {
                 return Task.CompletedTask;
@@ -49,23 +59,55 @@ public sealed partial class FakeFreeSwitch
                 ApplyEavesdropCommandLocked(e, digit.ToString());
             }
 
-            NotifyChannelWaiters();
+            return RelayDigitLocked(c, digit);
         }
-
-        return Task.CompletedTask;
     }
 
-    /// <summary>Whether <paramref name="listenerUuid"/>'s endpoint hears <paramref name="speakerUuid"/>'s endpoint right now.</summary>
+    /// <summary>
+    /// Whether <paramref name="listenerUuid"/>'s endpoint hears <paramref name="speakerUuid"/>'s endpoint right now. With peer
+    /// links (<see cref="LinkPeer"/>) both legs may be on this switch or on any switch linked to it, directly or through
+    /// others, and audio follows answered trunk calls: a trunk leg's endpoint sends what its far end is given to hear, so the
+    /// agent on switch B hears the supervisor on switch A when the supervisor's leg is bridged to A's outbound trunk leg and
+    /// B's inbound trunk leg whispers to the agent.
+    /// </summary>
     /// <param name="listenerUuid">The listening leg.</param>
     /// <param name="speakerUuid">The speaking leg.</param>
-    /// <returns>True when audio flows from speaker to listener (bridge or eavesdrop mixing).</returns>
+    /// <returns>True when audio flows from speaker to listener (bridge or eavesdrop mixing, across linked switches).</returns>
     public bool Hears(string listenerUuid, string speakerUuid)
     {
+        ArgumentNullException.ThrowIfNull(listenerUuid);
+        ArgumentNullException.ThrowIfNull(speakerUuid);
         lock (Gate)
         {
             var l = _channels.GetValueOrDefault(listenerUuid);
             var s = _channels.GetValueOrDefault(speakerUuid);
-            if (l is null || s is null || l == s || l.IsHungUp || s.IsHungUp)
+            if (l is not null && s is not null && !_channels.Values.Any(c => c.Trunk is not null))
+            {
+                return HearsLocked(l, s);
+            }
+        }
+
+        // Peer links: the legs may be on any linked switch, and audio may cross trunks on its way.
+        if (Locate(listenerUuid) is not { } listener || Locate(speakerUuid) is not { } speaker)
+        {
+            return false;
+        }
+
+        lock (speaker.Switch.Gate)
+        {
+            if (speaker.Channel.IsHungUp)
+            {
+                return false;
+            }
+        }
+
+        return HearsAcross(listener.Switch, listenerUuid, speaker.Switch, speakerUuid, []);
+    }
+
+    private bool HearsLocked(FakeChannel l, FakeChannel s)
+    {
+        {
+            if (l == s || l.IsHungUp || s.IsHungUp)
             {
                 return false;
             }
@@ -219,6 +261,17 @@ public sealed partial class FakeFreeSwitch
                     c.CallState = "ACTIVE";
                     c.HasCodec = true;
                     Emit("CHANNEL_ANSWER", c, "mod_sofia.c", "sofia_answer_channel", 1032);
+                    if (app == "answer")
+                    {
+                        OnAnsweredLocked(c);
+                    }
+                }
+
+                break;
+            case "bridge":
+                if (c.PeerBridge is null && c.BridgedTo is null && TryBridgeToPeerLocked(c, arg, appUuid))
+                {
+                    return; // completes when the bridge ends or fails
                 }
 
                 break;

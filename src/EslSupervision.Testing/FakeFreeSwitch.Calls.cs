@@ -180,9 +180,9 @@ public sealed partial class FakeFreeSwitch
     private FakeUser? FindUserLocked(string ext, string domain) =>
         _users.FirstOrDefault(u => u.Extension == ext && string.Equals(u.Domain, domain, StringComparison.OrdinalIgnoreCase));
 
-    private FakeChannel NewChannel(string direction, string name, string callerName, string callerNumber, string destination, string context)
+    private FakeChannel NewChannel(string direction, string name, string callerName, string callerNumber, string destination, string context, string? uuid = null)
     {
-        var c = new FakeChannel(Gate, Guid.NewGuid().ToString(), direction, name, NowMicros())
+        var c = new FakeChannel(Gate, uuid ?? Guid.NewGuid().ToString(), direction, name, NowMicros())
         {
             CallerIdName = callerName,
             CallerIdNumber = callerNumber,
@@ -376,7 +376,7 @@ public sealed partial class FakeFreeSwitch
     {
         lock (Gate)
         {
-            if (c.IsHungUp || !c.IsParked || c.RunningEavesdrop is not null)
+            if (c.IsHungUp || !c.IsParked || c.RunningEavesdrop is not null || c.PeerBridge is not null)
             {
                 return;
             }
@@ -393,6 +393,7 @@ public sealed partial class FakeFreeSwitch
         c.HangupMicros = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         c.ParkTimer?.Dispose();
         c.SetVariableLocked("hangup_cause", cause);
+        NotifyTrunkHangupLocked(c, cause);
     }
 
     private void HangupLocked(FakeChannel c, string cause, Action? afterHangupEvent)
@@ -411,8 +412,24 @@ public sealed partial class FakeFreeSwitch
             EndEavesdropLocked(own, drain: false);
         }
 
+        if (c.PeerBridge is { Answered: false } ringing)
+        {
+            // The caller gave up while the peer had not answered: CANCEL the outbound trunk leg; the bridge returns.
+            c.PeerBridge = null;
+            ringing.Timer?.Dispose();
+            HangupLocked(ringing.Out, "ORIGINATOR_CANCEL", null);
+            c.BridgeApplicationUuid = null;
+            Emit("CHANNEL_EXECUTE_COMPLETE", c, "switch_core_session.c", "switch_core_session_exec", 2985, post: AppHeaders("bridge", ringing.Data, ringing.ApplicationUuid, "_none_"));
+        }
+
         var partner = c.BridgedTo is not null ? _channels.GetValueOrDefault(c.BridgedTo) : null;
-        if (partner is not null && !partner.IsHungUp)
+        if (partner is not null && !partner.IsHungUp && partner.PeerBridge is { } peerBridge && peerBridge.Out == c
+            && !IsTrue(partner.GetVariableLocked("hangup_after_bridge")))
+        {
+            // The far switch ended a bridge that was run from park: only the bridge ends, the calling leg parks on.
+            EndPeerBridgeLocked(partner, peerBridge, c, cause);
+        }
+        else if (partner is not null && !partner.IsHungUp)
         {
             MarkHungUp(partner, cause);
             Emit("CHANNEL_HANGUP", partner, "switch_channel.c", "switch_channel_perform_hangup", 3311, stateNumber: 10);

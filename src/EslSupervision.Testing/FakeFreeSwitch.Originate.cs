@@ -226,6 +226,7 @@ public sealed partial class FakeFreeSwitch
 
         var dest = parts[i];
         var context = parts.ElementAtOrDefault(i + 2) ?? "default";
+        var inline = parts.ElementAtOrDefault(i + 1) == "inline";
         var partner = c.BridgedTo is not null ? Live(c.BridgedTo) : null;
         var legs = option switch
         {
@@ -237,7 +238,14 @@ public sealed partial class FakeFreeSwitch
         {
             foreach (var leg in legs)
             {
-                TransferLocked(leg, dest, context);
+                if (inline)
+                {
+                    TransferInlineLocked(leg, dest, context);
+                }
+                else
+                {
+                    TransferLocked(leg, dest, context);
+                }
             }
         };
         return "+OK\n";
@@ -251,6 +259,48 @@ public sealed partial class FakeFreeSwitch
         c.DestinationNumber = extension;
         c.Context = context;
         ParkLocked(c, 0);
+    }
+
+    /// <summary>
+    /// The <c>inline</c> dialplan: <c>app:arg,app:arg</c> run in order (a ',' inside an argument is not supported), then the
+    /// extension ends and the leg hangs up, as a real extension without more applications does. <c>park</c> parks; a
+    /// <c>bridge</c> to a peer switch is the last application modelled: when it ends the leg hangs up.
+    /// </summary>
+    private void TransferInlineLocked(FakeChannel c, string applications, string context)
+    {
+        LeaveParkLocked(c);
+        LeaveBridgeLocked(c);
+        c.DestinationNumber = applications;
+        c.Context = context;
+        c.State = "CS_EXECUTE";
+        foreach (var step in applications.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (c.IsHungUp)
+            {
+                return;
+            }
+
+            var colon = step.IndexOf(':', StringComparison.Ordinal);
+            var app = colon < 0 ? step : step[..colon];
+            var arg = colon < 0 ? string.Empty : step[(colon + 1)..];
+            if (app == "park")
+            {
+                ParkLocked(c, 0);
+                return;
+            }
+
+            RunAppLocked(c, app, arg, Guid.NewGuid().ToString());
+            if (c.PeerBridge is { } bridging)
+            {
+                bridging.HangupWhenDone = true;
+                return;
+            }
+        }
+
+        if (!c.IsHungUp && c.RunningEavesdrop is null)
+        {
+            HangupLocked(c, "NORMAL_CLEARING", null);
+        }
     }
 
     private void LeaveParkLocked(FakeChannel c)

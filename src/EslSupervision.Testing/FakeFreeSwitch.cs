@@ -163,6 +163,7 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
     /// <returns>A task that completes when everything is shut down.</returns>
     public async ValueTask DisposeAsync()
     {
+        await StopTrunksAsync().ConfigureAwait(false);
         _cts.Cancel();
         _heartbeat?.Dispose();
         _listener.Stop();
@@ -173,6 +174,7 @@ public sealed partial class FakeFreeSwitch : IAsyncDisposable
             foreach (var c in _channels.Values)
             {
                 c.ParkTimer?.Dispose();
+                c.PeerBridge?.Timer?.Dispose();
             }
         }
 
