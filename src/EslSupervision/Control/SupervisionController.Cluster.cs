@@ -134,8 +134,8 @@ public sealed partial class SupervisionController
         session.Agent = claims.Agent;
         session.OriginLegId = claims.OriginLegId;
         session.SupervisorSwitch = claims.OriginSwitch;
+        // The origin switch audited the request; from here this switch audits the start (or refusal) and the rest.
         cluster.RelayArrived(claims.OriginSwitch, claims.OriginLegId);
-        Publish(session, SupervisionAuditKind.Requested, e => e with { Mode = claims.Mode, Trigger = SupervisionTrigger.ServiceCode, Detail = "Arrived from switch " + claims.OriginSwitch + "." });
 
         SupervisionStartResult result;
         if (!string.Equals(cluster.SwitchOf(claims.AgentLegId), cluster.LocalSwitch, StringComparison.OrdinalIgnoreCase))
@@ -195,6 +195,9 @@ public sealed partial class SupervisionController
             Task<EslExecution>[] steps =
             [
                 c.ExecuteAsync(leg, "set", "hangup_after_bridge=true"),
+
+                // A bridge that fails (peer unreachable, no route) must leave the leg up for an audible refusal.
+                c.ExecuteAsync(leg, "set", "continue_on_fail=true"),
                 c.ExecuteAsync(leg, "set", "esl_supervision_relay=" + agentSwitch),
                 c.ExecuteAsync(leg, "bridge", dialString, new EslExecuteOptions { EventUuid = session.RelayEventUuid }),
             ];

@@ -241,7 +241,7 @@ public sealed partial class SupervisionController : IAsyncDisposable, IDisposabl
     public Task<PermissionDecision> SwitchModeAsync(string supervisorLegId, SupervisionMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);
-        if (!_sessions.TryGetValue(supervisorLegId, out SupervisionSession? session))
+        if (!TryFindSession(supervisorLegId, out SupervisionSession? session, runningOnly: false) || session is null)
         {
             return Task.FromResult(PermissionDecision.Deny(DenialReason.NoSuchSupervision, "No supervision runs on that leg."));
         }
@@ -256,7 +256,7 @@ public sealed partial class SupervisionController : IAsyncDisposable, IDisposabl
     public Task<bool> EndAsync(string supervisorLegId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);
-        if (!_sessions.TryGetValue(supervisorLegId, out SupervisionSession? session))
+        if (!TryFindSession(supervisorLegId, out SupervisionSession? session, runningOnly: false) || session is null)
         {
             return Task.FromResult(false);
         }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EslSupervision.Cluster;
 using EslSupervision.EventSocket;
 using Microsoft.Extensions.Options;
@@ -16,10 +15,16 @@ internal sealed class ClusterTopology
 
     /// <summary>How service-code calls reach the controller.</summary>
     public EslSupervisionHostMode Mode { get; set; }
+
+    /// <summary>Whether any switch has a <see cref="EslSupervisionSwitchOptions.DialString"/> (cross-switch supervision is meant).</summary>
+    public bool AnyDialString { get; set; }
+
+    /// <summary>Whether <c>EslSupervision:Cluster:TokenKey</c> is set.</summary>
+    public bool HasTokenKey { get; set; }
 }
 
 /// <summary>Checks the cluster's shape at host start: either one switch or several, names usable everywhere a name goes.</summary>
-internal sealed partial class ClusterTopologyValidator : IValidateOptions<ClusterTopology>
+internal sealed class ClusterTopologyValidator : IValidateOptions<ClusterTopology>
 {
     public ValidateOptionsResult Validate(string? name, ClusterTopology options)
     {
@@ -35,19 +40,21 @@ internal sealed partial class ClusterTopologyValidator : IValidateOptions<Cluste
             failures.Add("EslSupervision:Mode must be Inbound with several switches (the outbound socket mode serves one switch).");
         }
 
+        if (options.AnyDialString && !options.HasTokenKey)
+        {
+            failures.Add("EslSupervision:Cluster:TokenKey is required when a switch has a DialString: every switch's controller signs and checks the cross-switch tokens with it.");
+        }
+
         foreach (string switchName in options.SwitchNames)
         {
-            if (!SwitchName().IsMatch(switchName))
+            if (!ClusterText.IsSwitchName(switchName))
             {
-                failures.Add($"EslSupervision:Switches:{switchName}: a switch name must be 1-32 letters, digits, '-' or '_', starting with a letter or digit.");
+                failures.Add($"EslSupervision:Switches:{switchName}: a switch name must be 1-32 letters, digits, '.', '-' or '_', starting with a letter or digit.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SwitchName();
 }
 
 /// <summary>Checks each switch's <see cref="EslSupervisionSwitchOptions.DialString"/> (named options, by switch name).</summary>

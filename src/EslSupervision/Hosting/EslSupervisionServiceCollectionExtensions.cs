@@ -155,11 +155,13 @@ public static class EslSupervisionServiceCollectionExtensions
         services.AddOptions<EslSupervisionHostOptions>().Bind(section).ValidateOnStart();
         services.AddOptions<EslOutboundListenerOptions>().Bind(section.GetSection(EslSupervisionHostOptions.OutboundSectionName));
         services.AddOptions<ClusterTopology>()
-            .Configure<IOptions<EslSupervisionHostOptions>>((t, host) =>
+            .Configure<IOptions<EslSupervisionHostOptions>, IOptionsMonitor<EslSupervisionSwitchOptions>, IOptions<SupervisionTokenOptions>>((t, host, switchOptions, tokens) =>
             {
                 t.SwitchNames = topology.SwitchNames;
                 t.HasFlatConnection = topology.HasFlatConnection;
                 t.Mode = host.Value.Mode;
+                t.AnyDialString = topology.SwitchNames.Any(n => switchOptions.Get(n).DialString is not null);
+                t.HasTokenKey = !string.IsNullOrEmpty(tokens.Value.TokenKey);
             })
             .ValidateOnStart();
         foreach (string name in switchNames)
@@ -172,6 +174,30 @@ public static class EslSupervisionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionHostOptions>, EslSupervisionHostOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterTopology>, ClusterTopologyValidator>());
+        services.AddOptions<SupervisionTokenOptions>().Bind(section.GetSection(SupervisionTokenOptions.SectionName));
+        if (!string.IsNullOrEmpty(section.GetSection(SupervisionTokenOptions.SectionName)[nameof(SupervisionTokenOptions.TokenKey)]))
+        {
+            // Only checked when a key is configured; without one, the topology check says whether one was needed.
+            services.AddOptions<SupervisionTokenOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionTokenOptions>, SupervisionTokenOptionsValidator>());
+        }
+
+        // One single-use store per process (replace it to share one across replicas).
+        services.TryAddSingleton<ISupervisionTokenStore>(sp => new InMemorySupervisionTokenStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRelayTokens>(sp =>
+        {
+            SupervisionTokenOptions tokenOptions = sp.GetRequiredService<IOptions<SupervisionTokenOptions>>().Value;
+            if (string.IsNullOrEmpty(tokenOptions.TokenKey))
+            {
+                return NoRelayTokens.Instance;
+            }
+
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            ILogger logger = (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<SupervisionCluster>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+            return new RelayTokens(
+                SupervisionTokenFactory.CreateIssuer(tokenOptions, time, logger),
+                SupervisionTokenFactory.CreateValidator(tokenOptions, sp.GetRequiredService<ISupervisionTokenStore>(), time, logger));
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslSupervisionSwitchOptions>, EslSupervisionSwitchOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EslClientOptions>>(new SwitchConnectionValidator(topology)));
         services.AddSupervisionDecisions();
@@ -193,7 +219,7 @@ public static class EslSupervisionServiceCollectionExtensions
                 endpoints,
                 sp.GetRequiredService<ISupervisionPermissionProvider>(),
                 sp.GetRequiredService<SupervisionSettings>(),
-                sp.GetService<IRelayTokens>(),
+                sp.GetRequiredService<IRelayTokens>() is NoRelayTokens ? null : sp.GetRequiredService<IRelayTokens>(),
                 sp.GetRequiredService<ITenantPolicy>(),
                 time,
                 loggerFactory,

@@ -8,6 +8,7 @@ using EslSupervision.Permissions;
 using EslSupervision.Testing;
 using EslSupervision.Tests.Control;
 using EslSupervision.Tests.Permissions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EslSupervision.Tests.Cluster;
 
@@ -49,11 +50,20 @@ internal sealed class ClusterHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="names"/> fake switches and the cluster over them.</summary>
+    /// <summary>The clock of the token issuer and validator (expiry), apart from the switches' and controllers' clocks.</summary>
+    public FakeTimeProvider TokenTime { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>The cluster's shared token settings (key <see cref="TokenKit.KeyA"/>).</summary>
+    public SupervisionTokenOptions TokenOptions { get; } = TokenKit.NewOptions();
+
+    /// <summary>An issuer with the cluster's key and clock: what an attacker who stole the key could do, or a test that ages a token.</summary>
+    public SupervisionTokenIssuer Issuer => SupervisionTokenFactory.CreateIssuer(TokenOptions, TokenTime);
+
+    /// <summary>Starts <paramref name="names"/> fake switches, linked to each other (gateway <c>to-NAME</c> on every other switch), and the cluster over them.</summary>
     /// <param name="names">Switch names.</param>
-    /// <param name="tokens">The relay tokens; none = cross-switch supervision is refused.</param>
+    /// <param name="withTokens">Whether the cluster has a token key; without one, cross-switch supervision is refused.</param>
     /// <param name="dialString">The dial string template per switch (by name); default <c>sofia/gateway/to-NAME/{destination}</c>.</param>
-    public static async Task<ClusterHarness> StartAsync(string[] names, IRelayTokens? tokens = null, Func<string, string?>? dialString = null)
+    public static async Task<ClusterHarness> StartAsync(string[] names, bool withTokens = true, Func<string, string?>? dialString = null)
     {
         var switches = new Dictionary<string, FakeFreeSwitch>(StringComparer.OrdinalIgnoreCase);
         var clients = new Dictionary<string, EslInboundClient>(StringComparer.OrdinalIgnoreCase);
@@ -78,8 +88,21 @@ internal sealed class ClusterHarness : IAsyncDisposable
             clients[name] = client;
         }
 
+        foreach (string from in names)
+        {
+            foreach (string to in names.Where(n => n != from))
+            {
+                switches[from].LinkPeer(switches[to], "to-" + to);
+            }
+        }
+
         var monitor = new TestOptionsMonitor<SupervisionOptions>(SupervisionHarness.LabOptions());
         var harness = new ClusterHarness(switches, clients, monitor);
+        IRelayTokens? tokens = withTokens
+            ? new RelayTokens(
+                SupervisionTokenFactory.CreateIssuer(harness.TokenOptions, harness.TokenTime),
+                SupervisionTokenFactory.CreateValidator(harness.TokenOptions, new InMemorySupervisionTokenStore(harness.TokenTime), harness.TokenTime))
+            : null;
         harness.Cluster = SupervisionCluster.Create(
             [.. names.Select(n => new SupervisionCluster.SwitchEndpoint(n, clients[n], dialString is null ? $"sofia/gateway/to-{n}/{{destination}}" : dialString(n)))],
             new RingGroupPermissionProvider(monitor),
@@ -129,6 +152,22 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public Task<FakeChannel> HungUpAsync(string switchName, string leg)
         => Switches[switchName].WaitForChannelAsync(c => c.Uuid == leg && c.IsHungUp).WaitAsync(Patience);
+
+    /// <summary>Waits until a leg that arrived over a trunk runs eavesdrop on <paramref name="agentLeg"/> in a switch.</summary>
+    public Task<FakeChannel> ArrivingLegAsync(string switchName, string agentLeg)
+        => Switches[switchName].WaitForChannelAsync(c => c.TrunkPeerUuid is not null && c.CurrentApplication == "eavesdrop" && Switches[switchName].GetEavesdropTarget(c.Uuid) == agentLeg).WaitAsync(Patience);
+
+    /// <summary>Presses a key on the supervisor's phone leg and waits for the mode change it causes (wherever the supervision runs).</summary>
+    public async Task PressAsync(string supervisorLeg, char digit, SupervisionMode expected)
+    {
+        int before = AuditTrail.Count(e => e.Kind == SupervisionAuditKind.ModeChanged && e.SupervisorLegId == supervisorLeg);
+        FakeFreeSwitch holder = Switches.Values.First(fs => fs.GetChannel(supervisorLeg) is not null);
+        await holder.PressDigitAsync(supervisorLeg, digit);
+        SupervisionAuditEvent changed = await WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChanged && e.SupervisorLegId == supervisorLeg && e.Mode == expected
+            && AuditTrail.Count(x => x.Kind == SupervisionAuditKind.ModeChanged && x.SupervisorLegId == supervisorLeg) > before);
+        Assert.Equal(digit.ToString(), changed.Digit);
+        Assert.Equal(SupervisionTrigger.Digit, changed.Trigger);
+    }
 
     /// <summary>Asserts the local refusal: a tone played on the leg, then a hang-up that says "refused", and no eavesdrop.</summary>
     public async Task RefusedAudiblyAsync(string switchName, string leg)

@@ -26,6 +26,7 @@ public class ClusterHostingTests
             settings.Remove(key);
         }
 
+        settings["EslSupervision:Cluster:TokenKey"] = TokenKit.KeyA;
         foreach ((string name, int port) in switches)
         {
             settings[$"EslSupervision:Switches:{name}:Connection:Host"] = "127.0.0.1";
@@ -79,9 +80,20 @@ public class ClusterHostingTests
             Assert.True(b.Hears(sam.ALeg.Uuid, benjamin.Uuid));
             Assert.False(a.Hears(olivia.ALeg.Uuid, benjamin.Uuid));
 
+            // Across the trunk with the configured key and dial strings: Benjamin's phone is on b, Olivia's call on a.
+            a.LinkPeer(b, "to-b", returnGatewayName: "to-a");
+            Task<SupervisionAuditEvent> crossStarted = cluster.Audit.FirstAsync(e => e.Kind == SupervisionAuditKind.Started && e.AgentSwitch == "a").ToTask().WaitAsync(LabHost.Patience);
+            FakeChannel acrossFromB = b.DialParked("1010", "pbx.lab", "*911004");
+            SupervisionAuditEvent across = await crossStarted;
+            Assert.Equal((acrossFromB.Uuid, "b"), (across.SupervisorLegId, across.SupervisorSwitch));
+            await a.WaitForChannelAsync(c => c.TrunkPeerUuid is not null && c.CurrentApplication == "eavesdrop").WaitAsync(LabHost.Patience);
+            Assert.True(a.Hears(olivia.BLeg.Uuid, acrossFromB.Uuid));
+            Assert.False(a.Hears(olivia.ALeg.Uuid, acrossFromB.Uuid));
+            Assert.Equal(2, cluster.ActiveSupervisions.Count);
+
             HealthReport healthy = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             Assert.Equal(HealthStatus.Healthy, healthy.Status);
-            Assert.Equal(1, healthy.Entries["esl-supervision"].Data["activeSupervisions"]);
+            Assert.Equal(2, healthy.Entries["esl-supervision"].Data["activeSupervisions"]);
 
             // One switch down: the cluster is degraded, not down, and says which switch.
             Task reconnecting = host.Services.GetRequiredService<SupervisionCluster>().ConnectionOf("a").StateChanges.FirstAsync(s => s == EventSocket.EslConnectionState.Reconnecting).ToTask();
@@ -118,6 +130,8 @@ public class ClusterHostingTests
         { "EslSupervision:Switches:b:DialString", "sofia/gateway/to-b/{destination}:_:user/1004", "Switches:b:DialString has characters that are not allowed" },
         { "EslSupervision:Switches:b:DialString", "sofia/gateway/{destination}/{destination}", "more than one {destination}" },
         { "EslSupervision:Switches:b:Connection:Password", null, "Switches:b:Connection: " },
+        { "EslSupervision:Cluster:TokenKey", null, "EslSupervision:Cluster:TokenKey is required when a switch has a DialString" },
+        { "EslSupervision:Cluster:TokenKey", "c2hvcnQ=", "TokenKey" },
         { "EslSupervision:Mode", "Outbound", "Mode must be Inbound with several switches" },
         { "EslSupervision:Switches:b c:Connection:Host", "127.0.0.1", "Switches:b c: a switch name must be" },
     };

@@ -108,7 +108,7 @@ public class ClusterRegistryTests
     [Fact]
     public async Task Without_a_token_key_a_supervisor_on_another_switch_is_refused_audibly_and_audited()
     {
-        await using var lab = await ClusterHarness.StartAsync(["a", "b"], tokens: null);
+        await using var lab = await ClusterHarness.StartAsync(["a", "b"], withTokens: false);
         FakeCall sam = await lab.ClientCallsAsync("b", "1005");
         FakeChannel benjamin = lab.Switches["a"].DialParked("1010", "pbx.lab", "*901005");
 
