@@ -19,9 +19,9 @@ namespace EslSupervision.Cluster;
 /// <remarks>
 /// Public because it is the cluster's entry point, registered by <c>AddEslSupervision</c> when
 /// <c>EslSupervision:Switches</c> is configured: <see cref="ActiveSupervisions"/>, the merged <see cref="Audit"/>,
-/// <see cref="StartSupervisionAsync"/>, <see cref="SwitchModeAsync"/> and <see cref="EndAsync"/> span every switch.
+/// <see cref="StartSupervisionAsync(SupervisionStartRequest, string?, CancellationToken)"/>, <see cref="SwitchModeAsync"/> and <see cref="EndAsync"/> span every switch.
 /// </remarks>
-public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
+public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposable, IDisposable
 {
     private readonly Member[] _members;
     private bool _ownsConnections;
@@ -60,18 +60,41 @@ public sealed class SupervisionCluster : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Starts a supervision from code (see <see cref="SupervisionController.StartSupervisionAsync"/>): the supervisor's
-    /// phone is called on <paramref name="supervisorSwitch"/> (where it is registered); if the agent's call is on
-    /// another switch, the answered leg is moved there as for a service code, and the result is that switch's decision.
+    /// phone is called on <paramref name="supervisorSwitch"/>; if the agent's call is on another switch, the answered
+    /// leg is moved there as for a service code, and the result is that switch's decision.
     /// </summary>
     /// <param name="request">Who, whom and how.</param>
-    /// <param name="supervisorSwitch">The switch the supervisor's phone is registered on; the first switch when <see langword="null"/>.</param>
+    /// <param name="supervisorSwitch">
+    /// The switch the supervisor's phone is registered on. When <see langword="null"/>, the switches are tried in
+    /// configuration order and a switch where the phone is not registered (<c>USER_NOT_REGISTERED</c>,
+    /// <c>SUBSCRIBER_ABSENT</c>) passes to the next; each try is audited on its switch.
+    /// </param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="ArgumentException">A value of <paramref name="request"/> is malformed, or no switch has that name.</exception>
-    public Task<SupervisionStartResult> StartSupervisionAsync(SupervisionStartRequest request, string? supervisorSwitch = null, CancellationToken cancellationToken = default)
+    public async Task<SupervisionStartResult> StartSupervisionAsync(SupervisionStartRequest request, string? supervisorSwitch, CancellationToken cancellationToken = default)
     {
-        SupervisionController controller = supervisorSwitch is null ? _members[0].Controller : GetController(supervisorSwitch);
-        return controller.StartSupervisionAsync(request, cancellationToken);
+        if (supervisorSwitch is not null)
+        {
+            return await GetController(supervisorSwitch).StartSupervisionAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        SupervisionStartResult? result = null;
+        foreach (Member member in _members)
+        {
+            result = await member.Controller.StartSupervisionAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome != SupervisionStartOutcome.Failed || result.HangupCause is not ("USER_NOT_REGISTERED" or "SUBSCRIBER_ABSENT"))
+            {
+                return result;
+            }
+        }
+
+        return result!;
     }
+
+    /// <inheritdoc cref="StartSupervisionAsync(SupervisionStartRequest, string?, CancellationToken)"/>
+    /// <remarks>The phone is looked for on every switch, in configuration order.</remarks>
+    public Task<SupervisionStartResult> StartSupervisionAsync(SupervisionStartRequest request, CancellationToken cancellationToken = default)
+        => StartSupervisionAsync(request, supervisorSwitch: null, cancellationToken);
 
     /// <summary>Switches a running supervision on whichever switch runs it (by the supervisor's leg as listed in <see cref="ActiveSupervisions"/>).</summary>
     /// <param name="supervisorLegId">The supervisor's leg.</param>

@@ -25,7 +25,7 @@ namespace EslSupervision.Control;
 /// <see cref="SwitchModeAsync"/> and <see cref="EndAsync"/> are what dashboards and audit use, and without DI it is
 /// created with <c>new</c>.
 /// </remarks>
-public sealed partial class SupervisionController : IAsyncDisposable, IDisposable
+public sealed partial class SupervisionController : ISupervisionOperations, IAsyncDisposable, IDisposable
 {
     /// <summary>The realm of the digit bindings the controller puts on a supervisor's leg.</summary>
     public const string DigitRealm = "esl_supervision";

@@ -126,6 +126,7 @@ public static class EslSupervisionServiceCollectionExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>(),
             sp.GetServices<ISupervisionAuditSink>()));
+        services.TryAddSingleton<ISupervisionOperations>(sp => sp.GetRequiredService<SupervisionController>());
         services.TryAddSingleton(sp => new SupervisionHostedService(
             sp.GetRequiredService<IEslInboundConnection>(),
             sp.GetRequiredService<SupervisionController>(),
@@ -229,6 +230,7 @@ public static class EslSupervisionServiceCollectionExtensions
                 ownsConnections: true);
         });
         services.TryAddSingleton<ICallRegistry>(sp => sp.GetRequiredService<SupervisionCluster>().Registry);
+        services.TryAddSingleton<ISupervisionOperations>(sp => sp.GetRequiredService<SupervisionCluster>());
         services.TryAddSingleton(sp => new ClusterHostedService(
             sp.GetRequiredService<SupervisionCluster>(),
             sp.GetRequiredService<IOptions<EslSupervisionHostOptions>>(),

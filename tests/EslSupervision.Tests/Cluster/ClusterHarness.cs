@@ -63,7 +63,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="names">Switch names.</param>
     /// <param name="withTokens">Whether the cluster has a token key; without one, cross-switch supervision is refused.</param>
     /// <param name="dialString">The dial string template per switch (by name); default <c>sofia/gateway/to-NAME/{destination}</c>.</param>
-    public static async Task<ClusterHarness> StartAsync(string[] names, bool withTokens = true, Func<string, string?>? dialString = null)
+    /// <param name="registered">Whether a lab user's phone (switch, extension) is registered on a switch; all are by default.</param>
+    public static async Task<ClusterHarness> StartAsync(string[] names, bool withTokens = true, Func<string, string?>? dialString = null, Func<string, string, bool>? registered = null)
     {
         var switches = new Dictionary<string, FakeFreeSwitch>(StringComparer.OrdinalIgnoreCase);
         var clients = new Dictionary<string, EslInboundClient>(StringComparer.OrdinalIgnoreCase);
@@ -72,7 +73,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret", Hostname = "fs-" + name });
             foreach (var (ext, user) in new[] { ("1004", "Olivia"), ("1005", "Sam"), ("1010", "Benjamin"), ("1011", "Lena"), ("1012", "Mia") })
             {
-                fs.AddUser(new FakeUser(ext, "pbx.lab", user));
+                fs.AddUser(new FakeUser(ext, "pbx.lab", user) { Registered = registered?.Invoke(name, ext) ?? true });
             }
 
             switches[name] = fs;

@@ -67,6 +67,7 @@ public class ClusterHostingTests
             // The container's registry (what the dashboard reads) is the cluster's: calls of both switches.
             ICallRegistry registry = host.Services.GetRequiredService<ICallRegistry>();
             Assert.Same(cluster.Registry, registry);
+            Assert.Same(cluster, host.Services.GetRequiredService<ISupervisionOperations>());
             Task bothBridged = registry.Changes.Where(_ => registry.FindActiveAgentLeg("pbx.lab", "1004") is not null && registry.FindActiveAgentLeg("pbx.lab", "1005") is not null).FirstAsync().ToTask();
             FakeCall olivia = a.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab");
             FakeCall sam = b.ClientCallsAgent("4915550002", "Client", "5551000", "1005", "pbx.lab");
@@ -117,7 +118,7 @@ public class ClusterHostingTests
         using IHost host = LabHost.BuildHost(LabHost.LabSettings(8021));
         Assert.Null(host.Services.GetService<SupervisionCluster>());
         Assert.IsType<CallRegistry>(host.Services.GetRequiredService<ICallRegistry>());
-        Assert.NotNull(host.Services.GetRequiredService<SupervisionController>());
+        Assert.Same(host.Services.GetRequiredService<SupervisionController>(), host.Services.GetRequiredService<ISupervisionOperations>());
     }
 
     public static TheoryData<string, string?, string> BadSettings() => new()

@@ -34,6 +34,24 @@ public class CrossSwitchStartFromCodeTests
     }
 
     [Fact]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The test is about the interface a dashboard uses, not the concrete type.")]
+    public async Task Without_a_switch_named_the_phone_is_found_on_the_switch_where_it_is_registered()
+    {
+        // Benjamin's phone is registered on c only; Olivia talks on a.
+        await using var lab = await ClusterHarness.StartAsync(["a", "b", "c"], registered: (fs, ext) => ext != "1010" || fs == "c");
+        FakeCall olivia = await lab.ClientCallsAsync("a", "1004");
+        ISupervisionOperations operations = lab.Cluster;
+
+        SupervisionStartResult result = await operations.StartSupervisionAsync(new SupervisionStartRequest(Benjamin, "1004", SupervisionMode.Barge)).WaitAsync(ClusterHarness.Patience);
+
+        Assert.True(result.IsStarted, result.Detail);
+        Assert.NotNull(lab.Switches["c"].GetChannel(result.SupervisorLegId!));
+        await lab.ArrivingLegAsync("a", olivia.BLeg.Uuid);
+        Assert.True(lab.Switches["a"].Hears(olivia.ALeg.Uuid, result.SupervisorLegId!));
+        Assert.Equal(result.SupervisorLegId, Assert.Single(operations.ActiveSupervisions).SupervisorLegId);
+    }
+
+    [Fact]
     public async Task A_refusal_on_the_agents_switch_is_the_result_of_the_start()
     {
         await using var lab = await ClusterHarness.StartAsync(["a", "b"]);
