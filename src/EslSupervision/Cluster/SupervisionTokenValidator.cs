@@ -149,7 +149,8 @@ internal sealed class SupervisionTokenValidator
         }
 
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        if (now >= claims!.ExpiresAt + _clockSkew || claims.ExpiresAt - now > _maxLifetime + _clockSkew)
+        // now - skew rather than expiry + skew: a signed expiry near DateTimeOffset.MaxValue must not overflow.
+        if (now - _clockSkew >= claims!.ExpiresAt || claims.ExpiresAt - now > _maxLifetime + _clockSkew)
         {
             return SupervisionTokenRefusal.Expired;
         }
