@@ -283,6 +283,26 @@ public sealed class FakePeerLinkTests
     }
 
     [Fact]
+    public async Task Outbound_trunk_leg_killed_on_A_before_B_answers_fails_the_bridge_and_cancels_B()
+    {
+        await using var a = await StartAsync("10.0.0.1:5080");
+        await using var b = await StartAsync("10.0.0.2:5080");
+        a.LinkPeer(b, "to-b");
+        await using var onA = await ControllerAsync(a);
+        var sup = a.DialParked("1010", "pbx.lab", "*901004");
+        await SendMsgAsync(onA, sup.Uuid, "set", "continue_on_fail=true");
+        var legOnB = await HandOffAsync(b, onA, sup);
+
+        await onA.CommandAsync($"api uuid_kill {legOnB.TrunkPeerUuid} USER_BUSY");
+
+        var done = await onA.ReadEventAsync("CHANNEL_EXECUTE_COMPLETE", f => f.Event("Application") == "bridge");
+        Assert.Equal("USER_BUSY", done.Event("variable_originate_failed_cause"));
+        Assert.False(sup.IsHungUp);
+        var cancelled = await b.WaitForChannelAsync(c => c.Uuid == legOnB.Uuid && c.IsHungUp).WaitAsync(Timeout);
+        Assert.Equal("ORIGINATOR_CANCEL", cancelled.HangupCause);
+    }
+
+    [Fact]
     public async Task A_disposed_peer_ends_the_bridged_legs_on_A_as_after_an_rtp_timeout()
     {
         await using var a = await StartAsync("10.0.0.1:5080");
