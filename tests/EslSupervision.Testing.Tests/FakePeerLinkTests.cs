@@ -68,7 +68,7 @@ public sealed class FakePeerLinkTests
         await using var onB = await ControllerAsync(b);
         var sup = a.DialParked("1010", "pbx.lab", "*901004", callerIdNumber: "4930100");
 
-        await SendMsgAsync(onA, sup.Uuid, "bridge", "sofia/gateway/to-b/" + Token);
+        await SendMsgAsync(onA, sup.Uuid, "bridge", "{sip_h_X-Esl-Hop=a,hangup_after_bridge=false}sofia/gateway/to-b/" + Token);
 
         var park = await onB.ReadEventAsync("CHANNEL_PARK");
         Assert.Equal("inbound", park.Event("Call-Direction"));
@@ -81,6 +81,8 @@ public sealed class FakePeerLinkTests
         Assert.Equal("10.0.0.1", park.Event("variable_sip_received_ip"));
         Assert.Equal("5080", park.Event("variable_sip_network_port"));
         Assert.Equal(Token, park.Event("variable_sip_req_user"));
+        Assert.Equal("a", park.Event("variable_sip_h_X-Esl-Hop"));
+        Assert.Null(park.Event("variable_hangup_after_bridge")); // channel variables stay on A; only X- headers travel
         Assert.Equal($"sofia/external/4930100@10.0.0.1", park.Event("Channel-Name"));
         foreach (var digest in new[] { "variable_sip_authorized", "variable_user_name", "variable_domain_name", "variable_sip_auth_username", "variable_sip_auth_realm", "variable_number_alias" })
         {
