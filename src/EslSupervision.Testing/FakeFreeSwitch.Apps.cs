@@ -10,12 +10,14 @@ public sealed partial class FakeFreeSwitch
     /// <c>eavesdrop_enable_dtmf</c> not <c>false</c> the digit acts natively (0 spy, 1 MUX_READ, 2 MUX_WRITE, 3 both, * ends)
     /// and a DTMF event fires; a digit bound with <c>bind_digit_action</c> in the active realm runs its action
     /// (<c>exec[i]:event,H=V</c> → CHANNEL_EXECUTE, CHANNEL_APPLICATION, CHANNEL_EXECUTE_COMPLETE). With
-    /// <c>eavesdrop_enable_dtmf=false</c> and no binding nothing is fired.
+    /// <c>eavesdrop_enable_dtmf=false</c> and no binding nothing is fired. When the channel is bridged to a trunk leg (see
+    /// <see cref="LinkPeer"/>) the digit also travels as RFC 2833 to the leg on the peer switch, which handles it as a digit
+    /// from its own endpoint (DTMF event, bindings, native eavesdrop digits).
     /// </summary>
     /// <param name="uuid">The channel whose endpoint presses the key.</param>
     /// <param name="digit">0-9, *, #, A-D.</param>
-    /// <param name="cancellationToken">Not used; the press is processed synchronously.</param>
-    /// <returns>A completed task.</returns>
+    /// <param name="cancellationToken">Not used; the press is processed synchronously on this switch.</param>
+    /// <returns>A task that completes once the peer switch has handled the relayed digit (at once when nothing is relayed).</returns>
     public Task PressDigitAsync(string uuid, char digit, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -31,36 +33,34 @@ public sealed partial class FakeFreeSwitch
     /// <summary>The digit as it arrives from <paramref name="c"/>'s endpoint; returns the relay across a trunk bridge, if any.</summary>
     private Task PressDigitLocked(FakeChannel c, char digit)
     {
+        if (c.IsHungUp)
         {
-            if (c.IsHungUp)
-            {
-                return Task.CompletedTask;
-            }
-
-            var eavesdropping = c.RunningEavesdrop is not null;
-            var dtmfOn = !string.Equals(c.GetVariableLocked("eavesdrop_enable_dtmf"), "false", StringComparison.OrdinalIgnoreCase);
-            if (!eavesdropping || dtmfOn)
-            {
-                var h = NewEvent("DTMF", "switch_channel.c", "switch_channel_dequeue_dtmf", 535);
-                c.AppendChannelData(h, withVariables: false);
-                h.Add(new("DTMF-Digit", digit.ToString()));
-                h.Add(new("DTMF-Duration", "2000"));
-                h.Add(new("DTMF-Source", "RTP"));
-                Fire(new EventData(h, null));
-            }
-
-            if (c.DigitRealm is { } realm && c.DigitBindings.TryGetValue(realm, out var map) && map.TryGetValue(digit, out var action))
-            {
-                RunBindingLocked(c, action.App, action.Arg);
-            }
-
-            if (c.RunningEavesdrop is { } e && dtmfOn)
-            {
-                ApplyEavesdropCommandLocked(e, digit.ToString());
-            }
-
-            return RelayDigitLocked(c, digit);
+            return Task.CompletedTask;
         }
+
+        var eavesdropping = c.RunningEavesdrop is not null;
+        var dtmfOn = !string.Equals(c.GetVariableLocked("eavesdrop_enable_dtmf"), "false", StringComparison.OrdinalIgnoreCase);
+        if (!eavesdropping || dtmfOn)
+        {
+            var h = NewEvent("DTMF", "switch_channel.c", "switch_channel_dequeue_dtmf", 535);
+            c.AppendChannelData(h, withVariables: false);
+            h.Add(new("DTMF-Digit", digit.ToString()));
+            h.Add(new("DTMF-Duration", "2000"));
+            h.Add(new("DTMF-Source", "RTP"));
+            Fire(new EventData(h, null));
+        }
+
+        if (c.DigitRealm is { } realm && c.DigitBindings.TryGetValue(realm, out var map) && map.TryGetValue(digit, out var action))
+        {
+            RunBindingLocked(c, action.App, action.Arg);
+        }
+
+        if (c.RunningEavesdrop is { } e && dtmfOn)
+        {
+            ApplyEavesdropCommandLocked(e, digit.ToString());
+        }
+
+        return RelayDigitLocked(c, digit);
     }
 
     /// <summary>
@@ -106,45 +106,43 @@ public sealed partial class FakeFreeSwitch
 
     private bool HearsLocked(FakeChannel l, FakeChannel s)
     {
+        if (l == s || l.IsHungUp || s.IsHungUp)
         {
-            if (l == s || l.IsHungUp || s.IsHungUp)
+            return false;
+        }
+
+        if (l.BridgedTo == s.Uuid)
+        {
+            return true;
+        }
+
+        foreach (var c in _channels.Values)
+        {
+            if (c.RunningEavesdrop is not { } e)
             {
-                return false;
+                continue;
             }
 
-            if (l.BridgedTo == s.Uuid)
+            if (e.Supervisor == l && (s == e.Target || s.Uuid == e.Target.BridgedTo))
             {
                 return true;
             }
 
-            foreach (var c in _channels.Values)
+            if (e.Supervisor == s)
             {
-                if (c.RunningEavesdrop is not { } e)
-                {
-                    continue;
-                }
-
-                if (e.Supervisor == l && (s == e.Target || s.Uuid == e.Target.BridgedTo))
+                if (e.Flags.HasFlag(EavesdropFlags.MuxWrite) && l == e.Target)
                 {
                     return true;
                 }
 
-                if (e.Supervisor == s)
+                if (e.Flags.HasFlag(EavesdropFlags.MuxRead) && l.Uuid == e.Target.BridgedTo)
                 {
-                    if (e.Flags.HasFlag(EavesdropFlags.MuxWrite) && l == e.Target)
-                    {
-                        return true;
-                    }
-
-                    if (e.Flags.HasFlag(EavesdropFlags.MuxRead) && l.Uuid == e.Target.BridgedTo)
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
-
-            return false;
         }
+
+        return false;
     }
 
     /// <summary>The mixing flags of the eavesdrop the given supervisor leg runs, or null when it runs none.</summary>

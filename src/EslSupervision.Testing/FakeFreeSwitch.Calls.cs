@@ -460,6 +460,12 @@ public sealed partial class FakeFreeSwitch
 
             FinishLocked(c);
         }
+
+        if (c.Trunk is { Outbound: true } && c.OtherLeg is { PeerBridge: { Answered: false } pending } caller && pending.Out == c)
+        {
+            // The outbound trunk leg was killed on this switch before the peer answered: the caller's bridge fails.
+            FailPeerBridgeLocked(caller, pending, cause);
+        }
     }
 
     /// <summary>HANGUP_COMPLETE (unless already sent), bugs stopped, DESTROY.</summary>

@@ -68,7 +68,7 @@ public sealed class FakePeerLinkTests
         await using var onB = await ControllerAsync(b);
         var sup = a.DialParked("1010", "pbx.lab", "*901004", callerIdNumber: "4930100");
 
-        await SendMsgAsync(onA, sup.Uuid, "bridge", "sofia/gateway/to-b/" + Token);
+        await SendMsgAsync(onA, sup.Uuid, "bridge", "{sip_h_X-Esl-Hop=a,hangup_after_bridge=false}sofia/gateway/to-b/" + Token);
 
         var park = await onB.ReadEventAsync("CHANNEL_PARK");
         Assert.Equal("inbound", park.Event("Call-Direction"));
@@ -81,6 +81,8 @@ public sealed class FakePeerLinkTests
         Assert.Equal("10.0.0.1", park.Event("variable_sip_received_ip"));
         Assert.Equal("5080", park.Event("variable_sip_network_port"));
         Assert.Equal(Token, park.Event("variable_sip_req_user"));
+        Assert.Equal("a", park.Event("variable_sip_h_X-Esl-Hop"));
+        Assert.Null(park.Event("variable_hangup_after_bridge")); // channel variables stay on A; only X- headers travel
         Assert.Equal($"sofia/external/4930100@10.0.0.1", park.Event("Channel-Name"));
         foreach (var digest in new[] { "variable_sip_authorized", "variable_user_name", "variable_domain_name", "variable_sip_auth_username", "variable_sip_auth_realm", "variable_number_alias" })
         {
@@ -280,6 +282,26 @@ public sealed class FakePeerLinkTests
 
         var gone = await b.WaitForChannelAsync(c => c.Uuid == legOnB.Uuid && c.IsHungUp).WaitAsync(Timeout);
         Assert.Equal("ORIGINATOR_CANCEL", gone.HangupCause);
+    }
+
+    [Fact]
+    public async Task Outbound_trunk_leg_killed_on_A_before_B_answers_fails_the_bridge_and_cancels_B()
+    {
+        await using var a = await StartAsync("10.0.0.1:5080");
+        await using var b = await StartAsync("10.0.0.2:5080");
+        a.LinkPeer(b, "to-b");
+        await using var onA = await ControllerAsync(a);
+        var sup = a.DialParked("1010", "pbx.lab", "*901004");
+        await SendMsgAsync(onA, sup.Uuid, "set", "continue_on_fail=true");
+        var legOnB = await HandOffAsync(b, onA, sup);
+
+        await onA.CommandAsync($"api uuid_kill {legOnB.TrunkPeerUuid} USER_BUSY");
+
+        var done = await onA.ReadEventAsync("CHANNEL_EXECUTE_COMPLETE", f => f.Event("Application") == "bridge");
+        Assert.Equal("USER_BUSY", done.Event("variable_originate_failed_cause"));
+        Assert.False(sup.IsHungUp);
+        var cancelled = await b.WaitForChannelAsync(c => c.Uuid == legOnB.Uuid && c.IsHungUp).WaitAsync(Timeout);
+        Assert.Equal("ORIGINATOR_CANCEL", cancelled.HangupCause);
     }
 
     [Fact]
