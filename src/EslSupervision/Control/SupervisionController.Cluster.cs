@@ -239,6 +239,36 @@ public sealed partial class SupervisionController
         await FinishAsync(session, SupervisionEndReason.AgentCallEnded, hangUp: true).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Adopting a leg that arrived from a peer (after a restart or reconnect): the supervisor's identity and origin leg
+    /// are read back from the variables this controller set at the start (a trunk leg has no digest user). Anything
+    /// unreadable or malformed leaves them unknown, and then every key press is refused (fail closed).
+    /// </summary>
+    private async Task RecoverArrivalAsync(SupervisionSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string? supervisor = await _connection.GetVariableAsync(session.SupervisorLegId, "esl_supervision_supervisor", cancellationToken).ConfigureAwait(false);
+            string? origin = await _connection.GetVariableAsync(session.SupervisorLegId, "esl_supervision_origin", cancellationToken).ConfigureAwait(false);
+            int at = supervisor?.IndexOf('@', StringComparison.Ordinal) ?? -1;
+            if (at > 0 && TextRules.IsUserName(supervisor![..at]) && TextRules.IsDomainLike(supervisor[(at + 1)..]))
+            {
+                session.Supervisor = new UserIdentity(supervisor[(at + 1)..], supervisor[..at]);
+            }
+
+            int slash = origin?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+            if (slash > 0 && ClusterText.IsSwitchName(origin![..slash]) && EslIdentifiers.IsChannelUuid(origin[(slash + 1)..]))
+            {
+                session.SupervisorSwitch = origin[..slash];
+                session.OriginLegId = origin[(slash + 1)..];
+            }
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+        }
+    }
+
     /// <summary>After either half of a cross-switch supervision ends, the other half is told.</summary>
     private void NotifyPeerOfEnd(SupervisionSession session)
     {

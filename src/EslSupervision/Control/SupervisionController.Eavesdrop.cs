@@ -18,7 +18,8 @@ public sealed partial class SupervisionController
     private static async Task StartEavesdropAsync(SupervisionSession session, IReadOnlyList<string> digits)
     {
         // Checked before anything is written: nothing FreeSWITCH would expand may reach an argument.
-        if (TextRules.HasExpansionChars(session.AgentLegId) || TextRules.HasExpansionChars(session.Supervisor?.ToString()) || digits.Any(TextRules.HasExpansionChars))
+        if (TextRules.HasExpansionChars(session.AgentLegId) || TextRules.HasExpansionChars(session.Supervisor?.ToString()) || digits.Any(TextRules.HasExpansionChars)
+            || TextRules.HasExpansionChars(session.SupervisorSwitch) || TextRules.HasExpansionChars(session.OriginLegId))
         {
             throw new ArgumentException("An eavesdrop argument would carry '$', '{' or '}'.", nameof(session));
         }
@@ -41,6 +42,12 @@ public sealed partial class SupervisionController
             c.ExecuteAsync(leg, "set", "esl_supervision_target=" + session.AgentLegId),
             c.ExecuteAsync(leg, "set", "esl_supervision_supervisor=" + session.Supervisor),
         };
+        if (session.OriginLegId is not null)
+        {
+            // A leg from a peer switch: where the supervisor's own leg is, so a restarted controller can still end both.
+            steps.Add(c.ExecuteAsync(leg, "set", $"esl_supervision_origin={session.SupervisorSwitch}/{session.OriginLegId}"));
+        }
+
         foreach (string digit in digits)
         {
             steps.Add(c.ExecuteAsync(leg, "bind_digit_action", $"{DigitRealm},{digit},exec[i]:event,{DigitHeader}={digit}"));

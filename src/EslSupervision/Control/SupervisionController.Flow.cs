@@ -435,6 +435,12 @@ public sealed partial class SupervisionController
                     Mode = mode,
                     IsRunning = true,
                 };
+                if (_cluster is not null && leg.AuthenticatedUser is null)
+                {
+                    // A leg that arrived from a peer switch has no digest user: its identity is what this controller stored on it.
+                    await RecoverArrivalAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (_sessions.TryAdd(leg.UniqueId, session))
                 {
                     adopted++;

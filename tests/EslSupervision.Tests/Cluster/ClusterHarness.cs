@@ -23,6 +23,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly List<SupervisionAuditEvent> _audit = [];
     private readonly List<(Func<SupervisionAuditEvent, bool> Match, TaskCompletionSource<SupervisionAuditEvent> Signal)> _waiters = [];
     private IDisposable? _auditSubscription;
+    private SupervisionCluster.SwitchEndpoint[] _endpoints = [];
+    private IRelayTokens? _tokens;
 
     private ClusterHarness(IReadOnlyDictionary<string, FakeFreeSwitch> switches, IReadOnlyDictionary<string, EslInboundClient> clients, TestOptionsMonitor<SupervisionOptions> options)
     {
@@ -104,14 +106,25 @@ internal sealed class ClusterHarness : IAsyncDisposable
                 SupervisionTokenFactory.CreateIssuer(harness.TokenOptions, harness.TokenTime),
                 SupervisionTokenFactory.CreateValidator(harness.TokenOptions, new InMemorySupervisionTokenStore(harness.TokenTime), harness.TokenTime))
             : null;
-        harness.Cluster = SupervisionCluster.Create(
-            [.. names.Select(n => new SupervisionCluster.SwitchEndpoint(n, clients[n], dialString is null ? $"sofia/gateway/to-{n}/{{destination}}" : dialString(n)))],
-            new RingGroupPermissionProvider(monitor),
-            monitor,
-            tokens);
-        harness._auditSubscription = harness.Cluster.Audit.Subscribe(harness.OnAudit);
-        await harness.Cluster.StartAsync().WaitAsync(Patience);
+        harness._endpoints = [.. names.Select(n => new SupervisionCluster.SwitchEndpoint(n, clients[n], dialString is null ? $"sofia/gateway/to-{n}/{{destination}}" : dialString(n)))];
+        harness._tokens = tokens;
+        await harness.StartClusterAsync();
         return harness;
+    }
+
+    /// <summary>A new controller process on the same connections: the old cluster is dropped (its supervisions stay in the switches) and a new one adopts them.</summary>
+    public async Task RestartClusterAsync()
+    {
+        _auditSubscription?.Dispose();
+        await Cluster.DisposeAsync();
+        await StartClusterAsync();
+    }
+
+    private async Task StartClusterAsync()
+    {
+        Cluster = SupervisionCluster.Create(_endpoints, new RingGroupPermissionProvider(Options), Options, _tokens);
+        _auditSubscription = Cluster.Audit.Subscribe(OnAudit);
+        await Cluster.StartAsync().WaitAsync(Patience);
     }
 
     /// <summary>Places a call on one switch and waits until the cluster's registry knows the agent's bridged leg there.</summary>

@@ -155,6 +155,31 @@ public class CrossSwitchStoryTests
         Assert.Equal(onSam.Uuid, Assert.Single(lab.Cluster.ActiveSupervisions).SupervisorLegId);
     }
 
+    [Fact]
+    public async Task A_restarted_controller_adopts_both_halves_keys_still_switch_and_the_end_still_clears_both_switches()
+    {
+        await using var lab = await ClusterHarness.StartAsync(["a", "b"]);
+        FakeCall call = await lab.ClientCallsAsync("b", "1004");
+        FakeChannel benjamin = lab.Switches["a"].DialParked("1010", "pbx.lab", "*911004");
+        await lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
+        FakeChannel arriving = await lab.ArrivingLegAsync("b", call.BLeg.Uuid);
+
+        await lab.RestartClusterAsync();
+
+        // b adopts the eavesdrop with the identity and origin it stored on the arriving leg at the start.
+        SupervisionAuditEvent adopted = await lab.WaitForAuditAsync(SupervisionAuditKind.Adopted, benjamin.Uuid);
+        Assert.Equal(("1010@pbx.lab", "a", "b"), (adopted.Supervisor?.ToString(), adopted.SupervisorSwitch, adopted.AgentSwitch));
+        Assert.Equal(benjamin.Uuid, Assert.Single(lab.Cluster.ActiveSupervisions).SupervisorLegId);
+
+        await lab.PressAsync(benjamin.Uuid, '2', SupervisionMode.Barge);
+        Assert.True(lab.Switches["b"].Hears(call.ALeg.Uuid, benjamin.Uuid));
+
+        lab.Switches["b"].Hangup(call.ALeg.Uuid);
+        Assert.Equal(SupervisionEndReason.AgentCallEnded, (await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.Ended && e.SupervisorLegId == benjamin.Uuid)).EndReason);
+        await lab.HungUpAsync("b", arriving.Uuid);
+        await lab.HungUpAsync("a", benjamin.Uuid);
+    }
+
     internal static void AssertHearing(ClusterHarness lab, string supervisor, string agent, string client, bool oliviaHearsHim, bool clientHearsHim)
     {
         // Hears follows audio over the trunk between the fakes, so asking any of them is the same.
