@@ -55,7 +55,7 @@ internal static class DashboardStreamBenchmark
 
             // The controller reads through a bounded buffer: pushing 10,000 calls at once would overflow it and
             // trigger a gap resync against this fake (which lists no channels). Let it take each batch.
-            if (call % 250 == 249)
+            if (call % 25 == 24)
             {
                 await UntilAsync(() => registry.Count >= 2 * (call + 1));
             }
