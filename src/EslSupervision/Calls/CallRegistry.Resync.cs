@@ -225,7 +225,7 @@ public sealed partial class CallRegistry
             State = answered is null ? CallLegState.Created : CallLegState.Answered,
             StateSince = answered ?? created,
             Facts = facts,
-            Agent = _rule.Identify(facts),
+            Agent = IdentifyAgent(facts),
             AuthenticatedUser = EventFacts.AuthenticatedUser(facts),
         };
 
