@@ -226,7 +226,7 @@ public sealed partial class CallRegistry
             State = answered is null ? CallLegState.Created : CallLegState.Answered,
             StateSince = answered ?? created,
             Facts = facts,
-            Agent = _rule.Identify(facts),
+            Agent = IdentifyAgent(facts),
             AuthenticatedUser = EventFacts.AuthenticatedUser(facts),
 
             // The dump's Caller-* headers when there is one; the channel list's own columns otherwise (the client's
