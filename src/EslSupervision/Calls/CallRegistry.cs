@@ -273,6 +273,7 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
             Facts = facts,
             Agent = IdentifyAgent(facts),
             AuthenticatedUser = EventFacts.AuthenticatedUser(facts),
+            PartyNumber = PartyNumberOf(facts.Direction, e),
         };
         changes.Add(new CallChange(CallChangeKind.ChannelCreated, leg, at));
         LogChannelAdded(_logger, uuid, e.EventName);
@@ -282,19 +283,24 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     private CallLeg Update(CallLeg leg, EslEvent e)
     {
         AgentLegFacts facts = EventFacts.Merge(leg.Facts, e, _pool);
+        string? number = PartyNumberOf(facts.Direction, e) ?? leg.PartyNumber;
         if (ReferenceEquals(facts, leg.Facts))
         {
-            return leg;
+            return string.Equals(number, leg.PartyNumber, StringComparison.Ordinal) ? leg : leg with { PartyNumber = number };
         }
 
         return leg with
         {
+            PartyNumber = number,
             Facts = facts,
             Direction = facts.Direction,
             Agent = Same(leg.Agent, IdentifyAgent(facts)),
             AuthenticatedUser = Same(leg.AuthenticatedUser, EventFacts.AuthenticatedUser(facts)),
         };
     }
+
+    private static string? PartyNumberOf(CallDirection direction, EslEvent e)
+        => EventFacts.PartyNumber(direction, e["Caller-Caller-ID-Number"], e["Caller-Destination-Number"]);
 
     private static UserIdentity? Same(UserIdentity? old, UserIdentity? now) => old == now ? old : now;
 
