@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using EslSupervision.Testing;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -116,11 +117,22 @@ public sealed class DashboardApp : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Demo sign-in: pick a supervisor, get a cookie with their tenant and extension as claims.</summary>
+    /// <summary>
+    /// Demo sign-in: pick a supervisor, get a cookie with their tenant and extension as claims. Sign-in and sign-out
+    /// are POSTs that change who the browser is, so they carry the antiforgery token like the library's POSTs
+    /// (<c>GET /demo/antiforgery</c>): another site cannot sign a visitor in as someone else, or out.
+    /// </summary>
     private static void MapDemoSignIn(WebApplication app)
     {
         app.MapGet("/demo/supervisors", () => DemoLab.Supervisors.Select(s => new { s.Key, s.Name, s.Tenant, s.Extension }));
-        app.MapPost("/demo/signin/{key}", async (HttpContext context, string key) =>
+        app.MapGet("/demo/antiforgery", (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            AntiforgeryTokenSet tokens = antiforgery.GetAndStoreTokens(context);
+            return Results.Ok(new { tokens.RequestToken, HeaderName = tokens.HeaderName ?? "RequestVerificationToken" });
+        });
+        RouteGroupBuilder account = app.MapGroup("/demo");
+        account.AddEndpointFilter(RequireAntiforgeryAsync);
+        account.MapPost("/signin/{key}", async (HttpContext context, string key) =>
         {
             var who = DemoLab.Supervisors.FirstOrDefault(s => s.Key == key);
             if (who.Key is null)
@@ -134,7 +146,7 @@ public sealed class DashboardApp : IAsyncDisposable
             await context.SignInAsync(new ClaimsPrincipal(identity));
             return Results.Ok(new { who.Name, who.Tenant, who.Extension });
         });
-        app.MapPost("/demo/signout", async (HttpContext context) =>
+        account.MapPost("/signout", async (HttpContext context) =>
         {
             await context.SignOutAsync();
             return Results.NoContent();
@@ -142,5 +154,19 @@ public sealed class DashboardApp : IAsyncDisposable
         app.MapGet("/demo/me", (ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true
             ? Results.Ok(new { name = user.Identity.Name, tenant = user.FindFirst("esl_tenant")?.Value, extension = user.FindFirst("esl_extension")?.Value })
             : Results.Unauthorized());
+    }
+
+    private static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            await invocation.HttpContext.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(invocation.HttpContext).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Antiforgery token missing or invalid", detail: "Fetch GET /demo/antiforgery and send its token in the header it names.");
+        }
+
+        return await next(invocation).ConfigureAwait(false);
     }
 }

@@ -15,6 +15,14 @@ public sealed class EslSupervisionDashboardOptions
     /// <summary>The shortest time between two updates on one stream (changes in between are coalesced). Default 250 ms (at most 4 updates/s).</summary>
     public TimeSpan StreamUpdateInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long the page keeps a permission provider's answer on which modes a supervisor may start on an agent
+    /// (it only decides which buttons show: every start is authorized again). All answers are dropped at once when
+    /// the settings reload or the provider signals <c>ISupervisionPermissionChangeSource.PermissionsChanged</c>, and
+    /// open streams are refreshed. Zero asks the provider on every update. Default 15 seconds.
+    /// </summary>
+    public TimeSpan PermissionCacheDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How many audit entries the in-memory ring keeps (all tenants together). Default 1000.</summary>
     public int AuditCapacity { get; set; } = 1000;
 

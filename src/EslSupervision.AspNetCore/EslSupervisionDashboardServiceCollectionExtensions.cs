@@ -11,7 +11,7 @@ public static class EslSupervisionDashboardServiceCollectionExtensions
     /// <summary>
     /// Adds the "Current calls" services on top of <c>AddEslSupervision</c>: the identity resolver (claims
     /// <c>esl_tenant</c>/<c>esl_extension</c> unless you register your own <see cref="ISupervisorIdentityResolver"/>),
-    /// the audit ring, the stream limits, authorization, antiforgery and ProblemDetails.
+    /// the audit ring, the per-tenant call views and cached permissions, the stream limits, authorization, antiforgery and ProblemDetails.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Optional settings.</param>
@@ -25,13 +25,14 @@ public static class EslSupervisionDashboardServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.MaxStreamsPerUser >= 1 && o.AuditCapacity >= 1 && o.AuditPageSize >= 1 && o.StreamUpdateInterval >= TimeSpan.Zero && o.RingTimeout >= TimeSpan.FromSeconds(1) && o.RingTimeout <= TimeSpan.FromSeconds(300), "EslSupervisionDashboardOptions: a limit is out of range.").ValidateOnStart();
+        options.Validate(o => o.MaxStreamsPerUser >= 1 && o.AuditCapacity >= 1 && o.AuditPageSize >= 1 && o.StreamUpdateInterval >= TimeSpan.Zero && o.PermissionCacheDuration >= TimeSpan.Zero && o.PermissionCacheDuration <= TimeSpan.FromHours(1) && o.RingTimeout >= TimeSpan.FromSeconds(1) && o.RingTimeout <= TimeSpan.FromSeconds(300), "EslSupervisionDashboardOptions: a limit is out of range.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISupervisorIdentityResolver, ClaimsSupervisorIdentityResolver>();
         services.TryAddSingleton<AuditRing>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditRing>(sp => sp.GetRequiredService<AuditRing>()));
-        services.TryAddSingleton(sp => new ClientNumbers(sp.GetRequiredService<EslSupervision.EventSocket.IEslConnection>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClientNumbers>(sp => sp.GetRequiredService<ClientNumbers>()));
+        services.TryAddSingleton<TenantCallIndex>();
+        services.TryAddSingleton<TenantCallsCache>();
+        services.TryAddSingleton<PermissionCache>();
         services.TryAddSingleton<DashboardView>();
         services.TryAddSingleton<StreamLimiter>();
         services.AddAuthorization();

@@ -110,7 +110,7 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
         return Results.Ok(new AntiforgeryDto(tokens.RequestToken, tokens.HeaderName ?? "RequestVerificationToken"));
     }
 
-    private static async Task<IResult> StreamAsync(HttpContext context, DashboardView view, ICallRegistry registry, AuditRing audit, StreamLimiter limiter, IOptions<EslSupervision.AspNetCore.EslSupervisionDashboardOptions> options, IOptions<JsonOptions> json, TimeProvider time)
+    private static async Task<IResult> StreamAsync(HttpContext context, DashboardView view, TenantCallIndex index, PermissionCache permissions, AuditRing audit, StreamLimiter limiter, IOptions<EslSupervision.AspNetCore.EslSupervisionDashboardOptions> options, IOptions<JsonOptions> json, TimeProvider time)
     {
         UserIdentity me = Me(context);
         string key = me.ToString();
@@ -123,7 +123,7 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
 
         try
         {
-            await LiveStream.RunAsync(context, me, view, registry, audit, options.Value, time, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
+            await LiveStream.RunAsync(context, me, view, index, permissions, audit, options.Value, time, json.Value.SerializerOptions, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {

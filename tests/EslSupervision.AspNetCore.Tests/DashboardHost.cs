@@ -45,10 +45,11 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public ICallRegistry Registry => App.Services.GetRequiredService<ICallRegistry>();
 
-    public static async Task<DashboardHost> StartAsync(int maxStreams = 3)
+    public static async Task<DashboardHost> StartAsync(int maxStreams = 3, Action<FakeFreeSwitch>? beforeStart = null)
     {
         const string password = "lab-secret";
         FakeFreeSwitch fs = await DemoLab.StartSwitchAsync(password);
+        beforeStart?.Invoke(fs);
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();

@@ -16,7 +16,7 @@ public class StreamTests
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var seen = new List<string>();
 
-        string initial = await NextStateAsync(reader, seen);
+        string initial = await Sse.NextStateAsync(reader, seen);
         Assert.Empty(JsonDocument.Parse(initial).RootElement.GetProperty("calls").EnumerateArray());
 
         await host.CallAsync("2004", "other.lab", "4915550999");
@@ -24,7 +24,7 @@ public class StreamTests
         string state;
         do
         {
-            state = await NextStateAsync(reader, seen);
+            state = await Sse.NextStateAsync(reader, seen);
         }
         while (!state.Contains("\"agent\":\"1004\"", StringComparison.Ordinal));
 
@@ -59,9 +59,13 @@ public class StreamTests
             r.Dispose();
         }
     }
+}
 
+/// <summary>Reading Server-Sent Events in tests.</summary>
+internal static class Sse
+{
     /// <summary>Reads up to the next complete <c>state</c> event and returns its data.</summary>
-    private static async Task<string> NextStateAsync(StreamReader reader, List<string> seen)
+    public static async Task<string> NextStateAsync(StreamReader reader, List<string> seen)
     {
         using var timeout = new CancellationTokenSource(DashboardHost.Patience);
         string? eventName = null;

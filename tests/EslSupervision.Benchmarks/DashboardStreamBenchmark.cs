@@ -41,10 +41,10 @@ internal static class DashboardStreamBenchmark
         await controller.StartAsync();
         var dashboardOptions = Options.Create(new EslSupervisionDashboardOptions());
         using var audit = new AuditRing(controller, dashboardOptions);
-        using var numbers = new ClientNumbers(connection);
+        using var index = new TenantCallIndex(registry);
+        using var permissionCache = new PermissionCache(permissions, options, dashboardOptions, TimeProvider.System);
         await audit.StartAsync(CancellationToken.None);
-        await numbers.StartAsync(CancellationToken.None);
-        var view = new DashboardView(registry, controller, permissions, options, audit, numbers, dashboardOptions, TimeProvider.System);
+        var view = new DashboardView(new TenantCallsCache(registry, index), controller, permissionCache, options, audit, dashboardOptions, TimeProvider.System);
 
         for (int call = 0; call < Calls; call++)
         {
@@ -52,7 +52,16 @@ internal static class DashboardStreamBenchmark
             {
                 connection.Push(EslEvent.FromPlain(frame));
             }
+
+            // The controller reads through a bounded buffer: pushing 10,000 calls at once would overflow it and
+            // trigger a gap resync against this fake (which lists no channels). Let it take each batch.
+            if (call % 25 == 24)
+            {
+                await UntilAsync(() => registry.Count >= 2 * (call + 1));
+            }
         }
+
+        await UntilAsync(() => registry.Count >= 2 * Calls);
 
         // Snapshot figures: one tenant's state as GET calls returns it, and the whole registry.
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
@@ -85,8 +94,26 @@ internal static class DashboardStreamBenchmark
             var context = new DefaultHttpContext();
             context.Response.Body = body;
             var me = new UserIdentity(tenant, SupervisionWorkload.SupervisorExtension(i));
-            streamTasks.Add(Task.Run(() => LiveStream.RunAsync(context, me, view, registry, audit, dashboardOptions.Value, TimeProvider.System, json, stop.Token)));
+            streamTasks.Add(Task.Run(() => LiveStream.RunAsync(context, me, view, index, permissionCache, audit, dashboardOptions.Value, TimeProvider.System, json, stop.Token)));
         }
+
+        // Steady state is measured: wait until every stream has written its first state (the permission cache is then
+        // warm), and report how long opening 200 streams at once took.
+        var opening = Stopwatch.StartNew();
+        List<RecordingStream> all = [.. perTenant.Values.SelectMany(v => v)];
+        await UntilAsync(() => all.All(r => r.Writes > 0));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DASHBOARD-OPEN {Streams} streams opened at once: every first state written after {opening.Elapsed.TotalMilliseconds:F0} ms"));
+
+        // How long a pushed change takes to reach the registry (the controller's read loop), apart from the dashboard.
+        var pushedAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var applyLags = new ConcurrentBag<double>();
+        using IDisposable applied = registry.Changes.Subscribe(c =>
+        {
+            if (c.Kind is CallChangeKind.ChannelCreated or CallChangeKind.ChannelEnded && pushedAt.TryRemove(c.Leg.UniqueId, out long at))
+            {
+                applyLags.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            }
+        });
 
         // Changes: every 10 ms, 5 changes (a call of a round-robin tenant ends, then starts again next round).
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -106,6 +133,8 @@ internal static class DashboardStreamBenchmark
                 {
                     stream.Pending.Enqueue(at);
                 }
+
+                pushedAt[SupervisionWorkload.CallLegs(call).A] = at;
 
                 if (ended[call])
                 {
@@ -135,16 +164,35 @@ internal static class DashboardStreamBenchmark
         double[] sorted = [.. delays.OrderBy(d => d)];
         double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
         long writes = perTenant.Values.SelectMany(v => v).Sum(r => r.Writes);
+        double[] lags = [.. applyLags.OrderBy(d => d)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"DASHBOARD-APPLY push -> registry change (the controller's read loop, not the dashboard) p50 {lags[lags.Length / 2]:F1} ms, p99 {lags[Math.Min(lags.Length - 1, (int)(0.99 * lags.Length))]:F1} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"DASHBOARD-STREAM streams={Streams} changes={changes:N0} in {elapsed:F1} s ({changes / elapsed:F0}/s) writes={writes:N0} ({writes / elapsed / Streams:F1}/s per stream); change -> SSE write p50 {P(0.50):F1} ms, p99 {P(0.99):F1} ms, max {P(1):F1} ms; process CPU {cpu.TotalSeconds / elapsed * 100:F0}% of one core ({Environment.ProcessorCount} cores)"));
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        var patience = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (patience.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException("The registry did not take the call set-up.");
+            }
+
+            await Task.Delay(1);
+        }
     }
 
     /// <summary>The response body of one stream: stamps each write and settles the changes it delivers.</summary>
     private sealed class RecordingStream(ConcurrentBag<double> delays) : Stream
     {
+        private long _writes;
+
         public ConcurrentQueue<long> Pending { get; } = new();
 
-        public long Writes { get; private set; }
+        public long Writes => Interlocked.Read(ref _writes);
 
         public override bool CanRead => false;
 
@@ -184,7 +232,7 @@ internal static class DashboardStreamBenchmark
 
         private void Record()
         {
-            Writes++;
+            Interlocked.Increment(ref _writes);
             long now = Stopwatch.GetTimestamp();
             while (Pending.TryPeek(out long at) && at <= now && Pending.TryDequeue(out at))
             {

@@ -12,7 +12,7 @@ using Xunit;
 
 namespace PackageSmoke;
 
-/// <summary>A tenant policy and a connection of the consumer's own, through the packages' public API only.</summary>
+/// <summary>A tenant policy, an agent-leg rule and a connection of the consumer's own, through the packages' public API only.</summary>
 public class ReplaceableServicesSmokeTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
@@ -61,6 +61,55 @@ public class ReplaceableServicesSmokeTests
         Assert.Contains("eavesdrop", connection.Executed);
         Assert.NotEmpty(policy.Asked);
         Assert.All(policy.Asked, t => Assert.Equal("pbx.lab", t));
+    }
+
+    [Fact]
+    public async Task A_custom_agent_leg_rule_makes_a_leg_reached_through_a_gateway_supervisable()
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        await using FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "smoke-secret" }, timeout.Token);
+        fs.AddUser(new FakeUser("1010", "pbx.lab", "Benjamin"));
+        var options = new SupervisionOptions();
+        options.Tenants["pbx.lab"] = new TenantOptions { Enabled = true };
+        options.RingGroups.Add(new RingGroupOptions
+        {
+            Name = "support",
+            Tenant = "pbx.lab",
+            Members = [new RingGroupMemberOptions { Extension = "1004" }, new RingGroupMemberOptions { Extension = "1010", Supervisor = true }],
+        });
+        var monitor = new FixedOptions(options);
+        await using var connection = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = fs.Port, Password = "smoke-secret" });
+        using var registry = new CallRegistry(new DeskPhoneRule());
+        await using var controller = new SupervisionController(connection, registry, new RingGroupPermissionProvider(monitor), monitor);
+        await connection.ConnectAsync(timeout.Token);
+        await controller.StartAsync(timeout.Token);
+
+        // Olivia's desk phone is reached through a gateway; the PBX marks her leg with presence_id only.
+        Task bridged = registry.Changes.FirstAsync(c => c.Kind == CallChangeKind.ChannelBridged).ToTask(timeout.Token);
+        EslOriginateResult client = await connection.OriginateAsync(new EslOriginateRequest("sofia/gateway/carrier/4915550001"), timeout.Token);
+        EslOriginateResult desk = await connection.OriginateAsync(
+            new EslOriginateRequest("sofia/gateway/desks/1004") { Variables = new Dictionary<string, string> { ["presence_id"] = "1004@pbx.lab" } },
+            timeout.Token);
+        await connection.BridgeAsync(client.UniqueId, desk.UniqueId, timeout.Token);
+        await bridged;
+        Assert.Equal(desk.UniqueId, registry.FindActiveAgentLeg("pbx.lab", "1004")?.UniqueId);
+
+        Task<SupervisionAuditEvent> started = controller.Audit.FirstAsync(e => e.Kind == SupervisionAuditKind.Started).ToTask(timeout.Token);
+        FakeChannel benjamin = fs.DialParked("1010", "pbx.lab", "*901004");
+        Assert.Equal(desk.UniqueId, (await started).AgentLegId);
+        await fs.WaitForChannelAsync(c => c.Uuid == benjamin.Uuid && c.CurrentApplication == "eavesdrop", timeout.Token);
+        Assert.True(fs.Hears(benjamin.Uuid, desk.UniqueId));
+        Assert.True(fs.Hears(benjamin.Uuid, client.UniqueId));
+        Assert.False(fs.Hears(client.UniqueId, benjamin.Uuid));
+    }
+
+    /// <summary>Agent legs are outbound legs with <c>presence_id=EXT@TENANT</c>; every other leg is left to the default rule.</summary>
+    private sealed class DeskPhoneRule : IAgentLegRule
+    {
+        public UserIdentity? Identify(AgentLegFacts facts)
+            => facts.Direction == CallDirection.Outbound && facts.DialedUser is null && facts.PresenceId?.Split('@') is [{ Length: > 0 } extension, { Length: > 0 } tenant]
+                ? new UserIdentity(tenant, extension)
+                : DefaultAgentLegRule.Instance.Identify(facts);
     }
 
     private sealed class FixedOptions(SupervisionOptions value) : IOptionsMonitor<SupervisionOptions>

@@ -33,14 +33,22 @@ async function showSignIn() {
     el('button', { id: `signin-${p.key}`, onclick: () => signIn(p.key) }, `${p.name} (${p.extension} @ ${p.tenant})`)));
 }
 
+// Sign-in and sign-out change who the browser is: they carry the antiforgery token too (a token issued to the
+// visitor as they are now: anonymous before sign-in, the signed-in user before sign-out).
+async function demoPost(path) {
+  const token = await (await fetch('/demo/antiforgery')).json();
+  return fetch(path, { method: 'POST', headers: { [token.headerName]: token.requestToken } });
+}
+
 async function signIn(key) {
-  await fetch(`/demo/signin/${encodeURIComponent(key)}`, { method: 'POST' });
+  const response = await demoPost(`/demo/signin/${encodeURIComponent(key)}`);
+  if (!response.ok) { $('#signin-status').textContent = `Sign-in failed (${response.status}).`; return; }
   location.reload();
 }
 
 async function signOut() {
   if (source) source.close();
-  await fetch('/demo/signout', { method: 'POST' });
+  await demoPost('/demo/signout');
   location.reload();
 }
 

@@ -1,112 +1,85 @@
 using EslSupervision.Calls;
 using EslSupervision.Control;
-using EslSupervision.Permissions;
 using Microsoft.Extensions.Options;
 
 namespace EslSupervision.AspNetCore.Internal;
 
 /// <summary>
-/// Builds what one supervisor may see: the calls of their own tenant only (agent legs of that tenant on a live call),
-/// the supervisions running on them, which modes the permission provider allows them per agent, and the tenant's audit.
+/// Builds what one supervisor may see: the calls of their own tenant only (shared rows of that tenant, rebuilt once
+/// per change of it), the supervisions running on them, which modes the permission provider allows them per agent
+/// (cached answers), and the tenant's audit.
 /// </summary>
 internal sealed class DashboardView
 {
-    private static readonly SupervisionMode[] Modes = [SupervisionMode.Spy, SupervisionMode.Whisper, SupervisionMode.Barge];
-    private readonly ICallRegistry _registry;
+    private readonly TenantCallsCache _calls;
     private readonly SupervisionController _controller;
-    private readonly ISupervisionPermissionProvider _permissions;
+    private readonly PermissionCache _permissions;
     private readonly IOptionsMonitor<SupervisionOptions> _supervision;
     private readonly AuditRing _audit;
-    private readonly ClientNumbers _numbers;
     private readonly EslSupervisionDashboardOptions _options;
     private readonly TimeProvider _time;
 
-    public DashboardView(ICallRegistry registry, SupervisionController controller, ISupervisionPermissionProvider permissions, IOptionsMonitor<SupervisionOptions> supervision, AuditRing audit, ClientNumbers numbers, IOptions<EslSupervisionDashboardOptions> options, TimeProvider time)
+    public DashboardView(TenantCallsCache calls, SupervisionController controller, PermissionCache permissions, IOptionsMonitor<SupervisionOptions> supervision, AuditRing audit, IOptions<EslSupervisionDashboardOptions> options, TimeProvider time)
     {
-        _registry = registry;
+        _calls = calls;
         _controller = controller;
         _permissions = permissions;
         _supervision = supervision;
         _audit = audit;
-        _numbers = numbers;
         _options = options.Value;
         _time = time;
     }
 
     public async Task<DashboardStateDto> BuildAsync(UserIdentity me, CancellationToken cancellationToken)
     {
-        CallRegistrySnapshot snapshot = _registry.GetSnapshot();
         SupervisionOptions options = _supervision.CurrentValue;
         bool enabled = options.IsTenantEnabled(me.Tenant);
-        IReadOnlyList<SupervisionInfo> running = _controller.ActiveSupervisions;
-        var calls = new List<CurrentCallDto>();
-        foreach (CallLeg leg in snapshot.ForTenant(me.Tenant))
+        TenantCalls tenantCalls = _calls.Get(me.Tenant, options);
+        Dictionary<string, List<RunningSupervisionDto>> running = RunningOn(tenantCalls, me);
+        var calls = new List<CurrentCallDto>(tenantCalls.Rows.Count);
+        foreach (CallRow row in tenantCalls.Rows)
         {
-            if (leg.Agent is not { } agent || !SameTenant(agent.Tenant, me.Tenant) || leg.State is CallLegState.Ended or CallLegState.Parked || leg.IsSupervising)
-            {
-                continue;
-            }
-
-            string? partnerNumber = leg.BridgedTo is { } partner ? _numbers.Get(partner) : null;
-            var supervisions = running
-                .Where(s => string.Equals(s.AgentLegId, leg.UniqueId, StringComparison.OrdinalIgnoreCase))
-                .Select(s => new RunningSupervisionDto(s.SupervisorLegId, s.Supervisor?.Extension, s.Mode?.ToString() ?? "Unknown", s.Since, s.Supervisor == me))
-                .ToList();
             calls.Add(new CurrentCallDto(
-                leg.UniqueId,
-                agent.Extension,
-                RingGroupsOf(options, agent),
-                partnerNumber ?? _numbers.Get(leg.UniqueId),
-                leg.Direction.ToString(),
-                leg.State.ToString(),
-                leg.BridgedAt ?? leg.AnsweredAt ?? leg.CreatedAt,
-                enabled && leg.IsBridged ? await AllowedModesAsync(me, agent, cancellationToken).ConfigureAwait(false) : [],
-                supervisions));
+                row.LegId,
+                row.Agent.Extension,
+                row.RingGroups,
+                row.ClientNumber,
+                row.Direction,
+                row.State,
+                row.Since,
+                enabled && row.IsBridged ? await _permissions.AllowedModesAsync(me, row.Agent, cancellationToken).ConfigureAwait(false) : [],
+                running.TryGetValue(row.LegId, out List<RunningSupervisionDto>? list) ? list : []));
         }
 
-        calls.Sort((a, b) => string.CompareOrdinal(a.Agent, b.Agent));
         return new DashboardStateDto(me.Tenant, me.Extension, _time.GetUtcNow(), calls, RecentAudit(me.Tenant, _options.AuditPageSize));
     }
 
     public IReadOnlyList<AuditDto> RecentAudit(string tenant, int take)
         => _audit.Recent(tenant, Math.Clamp(take, 1, _options.AuditPageSize)).Select(ToDto).ToList();
 
-    private async Task<IReadOnlyList<string>> AllowedModesAsync(UserIdentity me, UserIdentity agent, CancellationToken cancellationToken)
+    /// <summary>The running supervisions on the tenant's rows only (by agent leg), whoever runs them.</summary>
+    private Dictionary<string, List<RunningSupervisionDto>> RunningOn(TenantCalls tenantCalls, UserIdentity me)
     {
-        if (string.Equals(me.Extension, agent.Extension, StringComparison.Ordinal))
+        var result = new Dictionary<string, List<RunningSupervisionDto>>(StringComparer.OrdinalIgnoreCase);
+        IReadOnlyList<SupervisionInfo> all = _controller.ActiveSupervisions;
+        if (all.Count == 0)
         {
-            return [];
+            return result;
         }
 
-        var allowed = new List<string>(3);
-        foreach (SupervisionMode mode in Modes)
+        var legs = new HashSet<string>(tenantCalls.Rows.Select(r => r.LegId), StringComparer.OrdinalIgnoreCase);
+        foreach (SupervisionInfo s in all)
         {
-            try
+            if (s.AgentLegId is { } agentLeg && legs.Contains(agentLeg))
             {
-                // Only for showing buttons: a start is decided again by the controller's authorizer.
-                PermissionDecision decision = await _permissions.AuthorizeAsync(new SupervisionRequest(me.Tenant, me.Extension, agent.Extension, mode), cancellationToken).ConfigureAwait(false);
-                if (decision?.IsAllowed == true)
-                {
-                    allowed.Add(mode.ToString());
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Fail closed: no button.
+                List<RunningSupervisionDto> list = result.TryGetValue(agentLeg, out List<RunningSupervisionDto>? l) ? l : result[agentLeg] = [];
+                list.Add(new RunningSupervisionDto(s.SupervisorLegId, s.Supervisor?.Extension, s.Mode?.ToString() ?? "Unknown", s.Since, s.Supervisor == me));
             }
         }
 
-        return allowed;
+        return result;
     }
-
-    private static List<string> RingGroupsOf(SupervisionOptions options, UserIdentity agent)
-        => options.RingGroups
-            .Where(g => SameTenant(g.Tenant, agent.Tenant) && g.Members.Any(m => m.Extension == agent.Extension))
-            .Select(g => g.Name)
-            .ToList();
 
     private static AuditDto ToDto(SupervisionAuditEvent e)
         => new(e.At, e.Kind.ToString(), e.Supervisor?.Extension, e.Agent?.Extension, e.Mode?.ToString(), e.PreviousMode?.ToString(), e.Trigger?.ToString(), e.DenialReason?.ToString(), e.EndReason?.ToString(), e.Detail);
-
-    private static bool SameTenant(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -4,7 +4,13 @@ namespace EslSupervision.Calls;
 /// The few channel facts an <see cref="IAgentLegRule"/> may use, read from the channel's own variables
 /// (never from caller ID). Values are <see langword="null"/> when the switch did not report them.
 /// </summary>
-internal sealed record AgentLegFacts
+/// <remarks>
+/// Public because it is what a custom <see cref="IAgentLegRule"/> receives. The registry keeps these facts for every
+/// channel of the switch, so they are deliberately few: the ones FreeSWITCH sets on a leg from the directory, digest
+/// authentication and the dial string. A PBX that marks its agent legs otherwise can usually set
+/// <c>presence_id</c> on them in its dialplan (<c>{presence_id=EXT@DOMAIN}</c> in the dial string).
+/// </remarks>
+public sealed record AgentLegFacts
 {
     internal static readonly AgentLegFacts Empty = new();
 
@@ -31,13 +37,28 @@ internal sealed record AgentLegFacts
 }
 
 /// <summary>
-/// Decides whether a leg is an agent's own leg, and whose. Replace it for PBXs with other conventions
-/// (presence ids, loopback channels, ...). It must be cheap, pure and thread-safe.
+/// Decides whether a leg is an agent's own leg, and whose: the leg a supervisor who asks for an agent listens to.
 /// </summary>
-internal interface IAgentLegRule
+/// <remarks>
+/// <para>
+/// Public so it can be replaced: <see cref="DefaultAgentLegRule"/> knows the legs FreeSWITCH creates for a
+/// <c>user/EXT@DOMAIN</c> bridge and for a phone that authenticated itself. A PBX whose agent legs come about
+/// otherwise (a gateway to desk phones, loopback channels, a presence id set by its dialplan) supplies its own rule:
+/// register it as a singleton <c>IAgentLegRule</c> before or after <c>AddEslSupervision</c>, or pass it to
+/// <see cref="CallRegistry(IAgentLegRule, TimeProvider?, Microsoft.Extensions.Logging.ILogger{CallRegistry}?)"/>.
+/// </para>
+/// <para>
+/// The rule runs for every channel event under the registry's write lock, so it must be cheap, pure and
+/// thread-safe, and must never trust caller ID (the caller chooses it). Fail closed: return <see langword="null"/>
+/// when unsure. An identity whose tenant or extension has characters outside the strict set (letters, digits and a
+/// few separators) is discarded, and a rule that throws makes the leg nobody's; both are logged.
+/// </para>
+/// </remarks>
+public interface IAgentLegRule
 {
     /// <summary>The agent whose own leg this is, or <see langword="null"/> if it is nobody's (client, carrier, ...).</summary>
     /// <param name="facts">The leg's facts.</param>
+    /// <returns>The agent, or <see langword="null"/>.</returns>
     UserIdentity? Identify(AgentLegFacts facts);
 }
 
@@ -47,9 +68,18 @@ internal interface IAgentLegRule
 /// the agent who placed the call. The calling leg also carries <c>dialed_user</c>, but it is inbound and
 /// unauthenticated, so it is nobody's; caller ID is never used.
 /// </summary>
-internal sealed class DefaultAgentLegRule : IAgentLegRule
+/// <remarks>
+/// Public so a custom <see cref="IAgentLegRule"/> can recognise its own kind of leg and hand every other leg to
+/// this one (<c>DefaultAgentLegRule.Instance.Identify(facts)</c>). It is what <c>AddEslSupervision</c> registers
+/// and what a <see cref="CallRegistry"/> uses unless given another rule.
+/// </remarks>
+public sealed class DefaultAgentLegRule : IAgentLegRule
 {
-    /// <summary>The shared instance.</summary>
+    private DefaultAgentLegRule()
+    {
+    }
+
+    /// <summary>The shared instance (the rule has no state).</summary>
     public static DefaultAgentLegRule Instance { get; } = new();
 
     /// <inheritdoc/>

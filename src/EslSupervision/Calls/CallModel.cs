@@ -52,8 +52,8 @@ public enum CallLegState
 public sealed record LegSupervision(string TargetLegId, DateTimeOffset Since, SupervisionMode? Mode);
 
 /// <summary>
-/// An immutable view of one channel (leg) tracked by the <see cref="CallRegistry"/>. It holds no caller IDs,
-/// only the identities established by the authenticated/dialled user variables.
+/// An immutable view of one channel (leg) tracked by the <see cref="CallRegistry"/>. Identities come only from the
+/// authenticated/dialled user variables; the one number it keeps (<see cref="PartyNumber"/>) is for display only.
 /// </summary>
 /// <remarks>Public because the registry's snapshots and changes hand legs to dashboards.</remarks>
 public sealed record CallLeg
@@ -90,6 +90,14 @@ public sealed record CallLeg
 
     /// <summary>What the leg supervises while it runs <c>eavesdrop</c>; <see langword="null"/> otherwise.</summary>
     public LegSupervision? Supervising { get; init; }
+
+    /// <summary>
+    /// The outside party's number as the switch reports it on this leg, for display only (never identity or permission):
+    /// the caller ID number of an inbound leg (<c>Caller-Caller-ID-Number</c>, <c>cid_num</c>), the dialled number of
+    /// an outbound leg (<c>Caller-Destination-Number</c>, <c>dest</c>). Learned from events and again on every resync,
+    /// so calls found at start or after a reconnect have it too. <see langword="null"/> when not reported.
+    /// </summary>
+    public string? PartyNumber { get; init; }
 
     /// <summary>The tenant the leg belongs to: its agent's or authenticated user's domain, if any.</summary>
     public string? Tenant => Agent?.Tenant ?? AuthenticatedUser?.Tenant;
@@ -135,7 +143,7 @@ public enum CallChangeKind
     /// <summary>A supervisor's leg stopped eavesdropping.</summary>
     SupervisionEnded,
 
-    /// <summary>A channel's identity or stored supervision mode changed.</summary>
+    /// <summary>A channel's identity, stored supervision mode or (on a resync) party number changed.</summary>
     ChannelUpdated,
 }
 

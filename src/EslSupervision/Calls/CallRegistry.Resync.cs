@@ -126,6 +126,7 @@ public sealed partial class CallRegistry
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 var changes = new List<CallChange>();
+                fresh = KeepKnownNumbers(_legs, fresh);
                 int dropped = Diff(_legs, fresh, now, changes);
                 ImmutableDictionary<string, CallLeg> state = fresh;
                 foreach (EslEvent replay in _resyncBuffer!)
@@ -225,8 +226,13 @@ public sealed partial class CallRegistry
             State = answered is null ? CallLegState.Created : CallLegState.Answered,
             StateSince = answered ?? created,
             Facts = facts,
-            Agent = _rule.Identify(facts),
+            Agent = IdentifyAgent(facts),
             AuthenticatedUser = EventFacts.AuthenticatedUser(facts),
+
+            // The dump's Caller-* headers when there is one; the channel list's own columns otherwise (the client's
+            // leg of a call found at start or after a reconnect would else show no number until it ends).
+            PartyNumber = EventFacts.PartyNumber(facts.Direction, dump?["Caller-Caller-ID-Number"], dump?["Caller-Destination-Number"])
+                ?? EventFacts.PartyNumber(facts.Direction, row.CallerIdNumber, row.Destination),
         };
 
         if (partners.TryGetValue(row.UniqueId, out string? partner))
@@ -245,6 +251,25 @@ public sealed partial class CallRegistry
         }
 
         return leg;
+    }
+
+    /// <summary>
+    /// A channel the switch still has but whose number neither its dump nor its row reports (an unreadable dump, a
+    /// leg without caller ID columns) keeps the number learned from its events: a reconnect must not blank it.
+    /// </summary>
+    private static ImmutableDictionary<string, CallLeg> KeepKnownNumbers(ImmutableDictionary<string, CallLeg> old, ImmutableDictionary<string, CallLeg> fresh)
+    {
+        ImmutableDictionary<string, CallLeg>.Builder? builder = null;
+        foreach (CallLeg leg in fresh.Values)
+        {
+            if (leg.PartyNumber is null && old.TryGetValue(leg.UniqueId, out CallLeg? before) && before.PartyNumber is { } known)
+            {
+                builder ??= fresh.ToBuilder();
+                builder[leg.UniqueId] = leg with { PartyNumber = known };
+            }
+        }
+
+        return builder?.ToImmutable() ?? fresh;
     }
 
     private static int Diff(ImmutableDictionary<string, CallLeg> old, ImmutableDictionary<string, CallLeg> fresh, DateTimeOffset at, List<CallChange> changes)
@@ -275,6 +300,11 @@ public sealed partial class CallRegistry
             if (before is null)
             {
                 changes.Add(new CallChange(CallChangeKind.ChannelCreated, leg, at));
+            }
+            else if (leg.Agent != before.Agent || leg.AuthenticatedUser != before.AuthenticatedUser || !string.Equals(leg.PartyNumber, before.PartyNumber, StringComparison.Ordinal))
+            {
+                // Learned (or corrected) from the switch's own view: views keyed on identity or number must hear of it.
+                changes.Add(new CallChange(CallChangeKind.ChannelUpdated, leg, at));
             }
 
             if (leg.BridgedTo != before?.BridgedTo)

@@ -28,7 +28,11 @@ public sealed partial class CallRegistry
                     throw new CallRegistryResyncException(ResyncFailure.MalformedChannelList, "A channel row has no valid uuid.");
                 }
 
-                rows.Add(new ChannelRow(uuid!, Str(row, "direction"), Str(row, "application"), Str(row, "application_data"), Str(row, "callstate"), Str(row, "created_epoch")));
+                rows.Add(new ChannelRow(uuid!, Str(row, "direction"), Str(row, "application"), Str(row, "application_data"), Str(row, "callstate"), Str(row, "created_epoch"))
+                {
+                    CallerIdNumber = Str(row, "cid_num"),
+                    Destination = Str(row, "dest"),
+                });
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
@@ -108,5 +112,12 @@ public sealed partial class CallRegistry
     private static bool IsUuid(string? value)
         => value is { Length: > 0 and <= 64 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
-    private sealed record ChannelRow(string UniqueId, string? Direction, string? Application, string? ApplicationData, string? CallState, string? CreatedEpoch);
+    private sealed record ChannelRow(string UniqueId, string? Direction, string? Application, string? ApplicationData, string? CallState, string? CreatedEpoch)
+    {
+        /// <summary><c>cid_num</c>: the caller ID number (the party number of an inbound leg).</summary>
+        public string? CallerIdNumber { get; init; }
+
+        /// <summary><c>dest</c>: the dialled number (the party number of an outbound leg).</summary>
+        public string? Destination { get; init; }
+    }
 }

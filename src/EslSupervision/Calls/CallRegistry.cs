@@ -35,17 +35,18 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     /// <param name="timeProvider">The clock for events without a timestamp; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">The logger.</param>
     public CallRegistry(TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
-        : this(rule: null, timeProvider, logger)
+        : this(DefaultAgentLegRule.Instance, timeProvider, logger)
     {
     }
 
-    /// <summary>Creates an empty registry.</summary>
-    /// <param name="rule">How to recognise an agent's own leg; <see cref="DefaultAgentLegRule"/> when null.</param>
+    /// <summary>Creates an empty registry that recognises agents' legs by a rule of your own.</summary>
+    /// <param name="rule">How to recognise an agent's own leg, e.g. a rule for a PBX whose agent legs are not <c>user/EXT@DOMAIN</c> bridges.</param>
     /// <param name="timeProvider">The clock for events without a timestamp; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">The logger.</param>
-    internal CallRegistry(IAgentLegRule? rule, TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
+    public CallRegistry(IAgentLegRule rule, TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
     {
-        _rule = rule ?? DefaultAgentLegRule.Instance;
+        ArgumentNullException.ThrowIfNull(rule);
+        _rule = rule;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _changes = _subject.AsObservable();
@@ -270,8 +271,9 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
             CreatedAt = created,
             AnsweredAt = answered,
             Facts = facts,
-            Agent = _rule.Identify(facts),
+            Agent = IdentifyAgent(facts),
             AuthenticatedUser = EventFacts.AuthenticatedUser(facts),
+            PartyNumber = PartyNumberOf(facts.Direction, e),
         };
         changes.Add(new CallChange(CallChangeKind.ChannelCreated, leg, at));
         LogChannelAdded(_logger, uuid, e.EventName);
@@ -281,21 +283,52 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     private CallLeg Update(CallLeg leg, EslEvent e)
     {
         AgentLegFacts facts = EventFacts.Merge(leg.Facts, e, _pool);
+        string? number = PartyNumberOf(facts.Direction, e) ?? leg.PartyNumber;
         if (ReferenceEquals(facts, leg.Facts))
         {
-            return leg;
+            return string.Equals(number, leg.PartyNumber, StringComparison.Ordinal) ? leg : leg with { PartyNumber = number };
         }
 
         return leg with
         {
+            PartyNumber = number,
             Facts = facts,
             Direction = facts.Direction,
-            Agent = Same(leg.Agent, _rule.Identify(facts)),
+            Agent = Same(leg.Agent, IdentifyAgent(facts)),
             AuthenticatedUser = Same(leg.AuthenticatedUser, EventFacts.AuthenticatedUser(facts)),
         };
     }
 
+    private static string? PartyNumberOf(CallDirection direction, EslEvent e)
+        => EventFacts.PartyNumber(direction, e["Caller-Caller-ID-Number"], e["Caller-Destination-Number"]);
+
     private static UserIdentity? Same(UserIdentity? old, UserIdentity? now) => old == now ? old : now;
+
+    /// <summary>
+    /// The rule's answer, fail closed: the rule may be the application's own, so an exception or an identity that
+    /// could not safely reach a command argument makes the leg nobody's instead of breaking the registry.
+    /// </summary>
+    private UserIdentity? IdentifyAgent(AgentLegFacts facts)
+    {
+        UserIdentity? agent;
+        try
+        {
+            agent = _rule.Identify(facts);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRuleFailed(_logger, _rule.GetType().Name, ex);
+            return null;
+        }
+
+        if (agent is null || TextRules.IsSafeIdentity(agent))
+        {
+            return agent;
+        }
+
+        LogRuleIdentityRejected(_logger, _rule.GetType().Name);
+        return null;
+    }
 
     private ImmutableDictionary<string, CallLeg> Bridge(ImmutableDictionary<string, CallLeg> legs, CallLeg eventLeg, EslEvent e, DateTimeOffset at, List<CallChange> changes)
     {
@@ -404,4 +437,10 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "A subscriber to call changes threw")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The agent-leg rule {Rule} threw; the leg is treated as nobody's")]
+    private static partial void LogRuleFailed(ILogger logger, string rule, Exception exception);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "The agent-leg rule {Rule} returned an identity with characters that are not allowed; the leg is treated as nobody's")]
+    private static partial void LogRuleIdentityRejected(ILogger logger, string rule);
 }

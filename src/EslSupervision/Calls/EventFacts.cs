@@ -38,6 +38,18 @@ internal static class EventFacts
             ? new UserIdentity(facts.DomainName!, facts.UserName)
             : null;
 
+    /// <summary>
+    /// The outside party's number a leg reports, for display only: the caller ID number of an inbound leg, the
+    /// dialled number of an outbound leg. Null when missing, unknown direction, too long or with control characters.
+    /// </summary>
+    public static string? PartyNumber(CallDirection direction, string? callerIdNumber, string? destinationNumber)
+        => DisplayNumber(direction switch
+        {
+            CallDirection.Inbound => callerIdNumber,
+            CallDirection.Outbound => destinationNumber,
+            _ => null,
+        });
+
     /// <summary>A microsecond epoch header such as <c>Event-Date-Timestamp</c>; null when missing or zero.</summary>
     public static DateTimeOffset? Microseconds(string? value)
         => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long micros) && micros > 0 && micros < DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() * 1000
@@ -51,6 +63,9 @@ internal static class EventFacts
         "BARGE" => SupervisionMode.Barge,
         _ => null,
     };
+
+    private static string? DisplayNumber(string? value)
+        => string.IsNullOrEmpty(value) || value == "_undef_" || value.Length > 64 || value.Any(char.IsControl) ? null : value;
 
     private static string? Value(string? value, StringPool? pool)
     {

@@ -30,7 +30,7 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     private SupervisionCluster(IReadOnlyList<SwitchEndpoint> switches, IRelayTokens? tokens, TimeProvider time, IAgentLegRule? rule, ILoggerFactory loggerFactory)
     {
         Tokens = tokens;
-        _members = [.. switches.Select(s => new Member(s.Name, s.Connection, new CallRegistry(rule, time, loggerFactory.CreateLogger<CallRegistry>()), s.DialString))];
+        _members = [.. switches.Select(s => new Member(s.Name, s.Connection, new CallRegistry(rule ?? DefaultAgentLegRule.Instance, time, loggerFactory.CreateLogger<CallRegistry>()), s.DialString))];
         Directory = new ClusterCallRegistry(_members.Select(m => (m.Name, (ICallRegistry)m.Registry)), time);
         Audit = _members.Select(m => (IObservable<SupervisionAuditEvent>)new DeferredAudit(m)).Merge();
     }

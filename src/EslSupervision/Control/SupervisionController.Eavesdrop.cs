@@ -1,13 +1,12 @@
 using System.Globalization;
-using EslSupervision.Calls;
 using EslSupervision.EventSocket;
-using EslSupervision.Permissions;
 
 namespace EslSupervision.Control;
 
 /// <content>
-/// The FreeSWITCH command details of a supervision: the eavesdrop start sequence on the supervisor's leg, the
-/// eavesdrop argument per mode, and hanging a leg up; apart from the state machine in <c>SupervisionController.Flow.cs</c>.
+/// The FreeSWITCH command details of a supervision: the eavesdrop start sequence on the supervisor's leg, switching
+/// a running eavesdrop and recording its mode on the leg, the refusal tone, and hanging a leg up; apart from the
+/// state machine in <c>SupervisionController.Flow.cs</c>.
 /// </content>
 public sealed partial class SupervisionController
 {
@@ -68,6 +67,89 @@ public sealed partial class SupervisionController
                     Observe(step.Result.Completion); // Ends are tracked by events; a channel gone is not an error here.
                 }
             }
+        }
+    }
+
+    /// <summary>Switches a running eavesdrop: the custom event the supervisor's leg answers with <c>eavesdrop-command</c>.</summary>
+    private static async Task SwitchEavesdropAsync(SupervisionSession session, SupervisionMode mode, CancellationToken cancellationToken)
+    {
+        await session.Connection.SendEventAsync(
+            "CUSTOM",
+            [
+                new("Event-Subclass", ModeEventSubclass),
+                new("Unique-ID", session.SupervisorLegId),
+                new("eavesdrop-command", EavesdropCommand(mode)),
+            ],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the mode on the channel so a restarted controller knows it (<c>uuid_setvar</c> works while eavesdrop
+    /// runs). Best effort: the switch already runs the new mode, so a failure here is logged, not surfaced.
+    /// </summary>
+    private async Task RecordModeOnLegAsync(SupervisionSession session, SupervisionMode mode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.Connection.ApiAsync("uuid_setvar", $"{session.SupervisorLegId} esl_supervision_mode {ModeName(mode)}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (EslException ex)
+        {
+            ControllerLog.WorkFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Audible and clean: a short tone, then a hang-up with a cause that says "refused"; if the leg no longer takes
+    /// applications, it is killed through the API with the same cause.
+    /// </summary>
+    private async Task PlayRefusalAsync(SupervisionSession session, SupervisionOptions options)
+    {
+        IEslConnection c = session.Connection;
+        string leg = session.SupervisorLegId;
+        try
+        {
+            Task<EslExecution>[] steps =
+            [
+                c.ExecuteAsync(leg, "answer"),
+                c.ExecuteAsync(leg, "playback", options.RefusalSound),
+                c.ExecuteAsync(leg, "hangup", options.RefusalHangupCause),
+            ];
+            await Task.WhenAll(steps).ConfigureAwait(false);
+            foreach (Task<EslExecution> step in steps)
+            {
+                Observe(step.Result.Completion);
+            }
+        }
+        catch (Exception ex) when (ex is EslException or ArgumentException)
+        {
+            ControllerLog.RefusalFallback(_logger, ex);
+            await KillAsync(c, leg, options.RefusalHangupCause).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hangs up the supervisor's leg at the end of a supervision.</summary>
+    /// <param name="session">The supervision.</param>
+    /// <param name="eavesdropReturned">Whether <c>eavesdrop</c> has already returned on the leg.</param>
+    private async Task HangUpSupervisorAsync(SupervisionSession session, bool eavesdropReturned)
+    {
+        if (eavesdropReturned)
+        {
+            // Eavesdrop has returned, so the leg processes sendmsg again: hang up the way the capture did.
+            try
+            {
+                EslExecution hangup = await session.Connection.ExecuteAsync(session.SupervisorLegId, "hangup", "NORMAL_CLEARING").ConfigureAwait(false);
+                Observe(hangup.Completion);
+            }
+            catch (EslException)
+            {
+                await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            // While eavesdrop runs a queued hangup would wait behind it: kill the leg through the API.
+            await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
         }
     }
 

@@ -1,11 +1,14 @@
-using System.Globalization;
 using EslSupervision.Calls;
 using EslSupervision.EventSocket;
 using EslSupervision.Permissions;
 
 namespace EslSupervision.Control;
 
-/// <content>What the controller does with each event: start, switch, refuse, end, adopt.</content>
+/// <content>
+/// The state machine: what the controller does with each event (start, switch, refuse, end). The FreeSWITCH
+/// commands behind each step are in <c>SupervisionController.Eavesdrop.cs</c>; taking over supervisions after a
+/// reconnect is in <c>SupervisionController.Adoption.cs</c>.
+/// </content>
 public sealed partial class SupervisionController
 {
     private static readonly SupervisionMode[] AllModes = [SupervisionMode.Spy, SupervisionMode.Whisper, SupervisionMode.Barge];
@@ -268,27 +271,10 @@ public sealed partial class SupervisionController
             return authorization.Decision;
         }
 
-        await session.Connection.SendEventAsync(
-            "CUSTOM",
-            [
-                new("Event-Subclass", ModeEventSubclass),
-                new("Unique-ID", session.SupervisorLegId),
-                new("eavesdrop-command", EavesdropCommand(mode)),
-            ],
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await SwitchEavesdropAsync(session, mode, cancellationToken).ConfigureAwait(false);
         SupervisionMode previous = session.Mode;
         session.Mode = mode;
-
-        // Kept on the channel so a restarted controller knows the mode (uuid_setvar works while eavesdrop runs).
-        try
-        {
-            await session.Connection.ApiAsync("uuid_setvar", $"{session.SupervisorLegId} esl_supervision_mode {ModeName(mode)}", cancellationToken).ConfigureAwait(false);
-        }
-        catch (EslException ex)
-        {
-            ControllerLog.WorkFailed(_logger, ex);
-        }
-
+        await RecordModeOnLegAsync(session, mode, cancellationToken).ConfigureAwait(false);
         _telemetry.ModeSwitched(mode, trigger);
         ControllerLog.ModeChanged(_logger, previous, mode, trigger);
         Publish(session, SupervisionAuditKind.ModeChanged, e => e with { Mode = mode, PreviousMode = previous, Trigger = trigger, Digit = digit });
@@ -301,28 +287,9 @@ public sealed partial class SupervisionController
         _telemetry.Denied(decision.Reason, modeSwitch: false);
         ControllerLog.Denied(_logger, decision.Reason);
         Publish(session, SupervisionAuditKind.Denied, e => e with { DenialReason = decision.Reason, Detail = decision.Detail });
-        SupervisionOptions options = _options.CurrentValue;
-        IEslConnection c = session.Connection;
-        string leg = session.SupervisorLegId;
         try
         {
-            // Audible and clean: a short tone, then a hang-up with a cause that says "refused".
-            Task<EslExecution>[] steps =
-            [
-                c.ExecuteAsync(leg, "answer"),
-                c.ExecuteAsync(leg, "playback", options.RefusalSound),
-                c.ExecuteAsync(leg, "hangup", options.RefusalHangupCause),
-            ];
-            await Task.WhenAll(steps).ConfigureAwait(false);
-            foreach (Task<EslExecution> step in steps)
-            {
-                Observe(step.Result.Completion);
-            }
-        }
-        catch (Exception ex) when (ex is EslException or ArgumentException)
-        {
-            ControllerLog.RefusalFallback(_logger, ex);
-            await KillAsync(c, leg, options.RefusalHangupCause).ConfigureAwait(false);
+            await PlayRefusalAsync(session, _options.CurrentValue).ConfigureAwait(false);
         }
         finally
         {
@@ -349,24 +316,7 @@ public sealed partial class SupervisionController
         session.IsEnded = true;
         if (hangUp)
         {
-            if (reason == SupervisionEndReason.AgentCallEnded && !session.IsRelayed)
-            {
-                // Eavesdrop has returned, so the leg processes sendmsg again: hang up the way the capture did.
-                try
-                {
-                    EslExecution hangup = await session.Connection.ExecuteAsync(session.SupervisorLegId, "hangup", "NORMAL_CLEARING").ConfigureAwait(false);
-                    Observe(hangup.Completion);
-                }
-                catch (EslException)
-                {
-                    await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                // While eavesdrop runs a queued hangup would wait behind it: kill the leg through the API.
-                await KillAsync(session.Connection, session.SupervisorLegId, "NORMAL_CLEARING").ConfigureAwait(false);
-            }
+            await HangUpSupervisorAsync(session, eavesdropReturned: reason == SupervisionEndReason.AgentCallEnded && !session.IsRelayed).ConfigureAwait(false);
         }
 
         _sessions.TryRemove(session.SupervisorLegId, out _);
@@ -392,95 +342,6 @@ public sealed partial class SupervisionController
         }
 
         session.Close();
-    }
-
-    private void OnStateChanged(EslConnectionState state)
-    {
-        if (state is EslConnectionState.Reconnecting or EslConnectionState.Disconnected)
-        {
-            _seenDisconnect = true;
-        }
-        else if (state == EslConnectionState.Connected && _seenDisconnect)
-        {
-            _seenDisconnect = false;
-            // Observed: a resync racing DisposeAsync may meet a disposed token source or gate; that must not surface later.
-            Observe(Task.Run(() => ResyncAsync(_stop.Token), CancellationToken.None));
-        }
-    }
-
-    /// <summary>Learns the switch's calls again and takes over supervisions running in it.</summary>
-    private async Task ResyncAsync(CancellationToken cancellationToken)
-    {
-        await _resyncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            CallRegistryResyncResult result = await _registry.ResyncAsync(_connection, cancellationToken).ConfigureAwait(false);
-            CallRegistrySnapshot snapshot = _registry.GetSnapshot();
-            int adopted = 0;
-            foreach (CallLeg leg in snapshot.Legs)
-            {
-                // Only legs we set up carry esl_supervision_mode; other eavesdrops are not ours to drive.
-                if (leg.Supervising is not { Mode: { } mode } running || !EslIdentifiers.IsChannelUuid(leg.UniqueId) || _sessions.ContainsKey(leg.UniqueId))
-                {
-                    continue;
-                }
-
-                var session = new SupervisionSession(leg.UniqueId, _connection, outbound: false, running.Since, OnWorkFailed)
-                {
-                    SupervisorSwitch = _cluster?.LocalSwitch,
-                    AgentSwitch = _cluster?.LocalSwitch,
-                    Supervisor = leg.AuthenticatedUser,
-                    AgentLegId = running.TargetLegId,
-                    Agent = snapshot.Legs.FirstOrDefault(l => l.UniqueId == running.TargetLegId)?.Agent,
-                    Mode = mode,
-                    IsRunning = true,
-                };
-                if (_cluster is not null && leg.AuthenticatedUser is null)
-                {
-                    // A leg that arrived from a peer switch has no digest user: its identity is what this controller stored on it.
-                    await RecoverArrivalAsync(session, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (_sessions.TryAdd(leg.UniqueId, session))
-                {
-                    adopted++;
-                    _telemetry.Started(mode, adopted: true);
-                    Publish(session, SupervisionAuditKind.Adopted, e => e with { Mode = mode });
-                }
-            }
-
-            // Sessions whose eavesdrop ended, or whose leg vanished, while the connection was down.
-            foreach (SupervisionSession session in _sessions.Values.Where(s => (s.IsRunning || s.IsRelayed) && !s.IsOutbound))
-            {
-                CallLeg? leg = _registry.GetLeg(session.SupervisorLegId);
-                if (leg is null && session.IsRelayed)
-                {
-                    session.Post(() => FinishAsync(session, SupervisionEndReason.SupervisorHungUp, hangUp: false));
-                }
-                else if (session.IsRelayed)
-                {
-                    continue; // Bridged to the peer: its end arrives as the bridge's end.
-                }
-                else if (leg is null)
-                {
-                    session.Post(() => FinishAsync(session, SupervisionEndReason.LostWhileDisconnected, hangUp: false));
-                }
-                else if (!leg.IsSupervising)
-                {
-                    session.Post(() => OnEavesdropEndedAsync(session));
-                }
-            }
-
-            ControllerLog.Adopted(_logger, adopted, result.Channels);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            ControllerLog.ResyncFailed(_logger, ex);
-        }
-        finally
-        {
-            _resyncGate.Release();
-        }
     }
 
     private void Publish(SupervisionSession session, SupervisionAuditKind kind, Func<SupervisionAuditEvent, SupervisionAuditEvent> fill)

@@ -56,10 +56,8 @@ public sealed partial class SupervisionController : ISupervisionOperations, IAsy
     private readonly AuditSinkWriter[] _sinkWriters;
     private readonly List<IDisposable> _changeSubscriptions = [];
     private readonly object _auditGate = new();
-    private readonly SemaphoreSlim _resyncGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private IDisposable? _stateSubscription;
-    private bool _seenDisconnect;
     private int _disposed;
 
     /// <summary>Creates a controller over an inbound connection.</summary>

@@ -9,6 +9,7 @@ namespace EslSupervision.Control;
 /// <param name="Supervisor">The supervisor, as the caller's own authentication established it (never taken from user input).</param>
 /// <param name="AgentExtension">The agent's extension in the supervisor's tenant.</param>
 /// <param name="Mode">The mode to start in.</param>
+/// <remarks>Public because it is what <see cref="SupervisionController.StartSupervisionAsync"/> takes.</remarks>
 public sealed record SupervisionStartRequest(UserIdentity Supervisor, string AgentExtension, SupervisionMode Mode)
 {
     /// <summary>How long the supervisor's phone may ring before the request counts as not answered (1 to 300 seconds). Default 30 seconds.</summary>

@@ -3,6 +3,7 @@ using EslSupervision.Permissions;
 namespace EslSupervision.Control;
 
 /// <summary>How a <see cref="SupervisionController.StartSupervisionAsync"/> request ended.</summary>
+/// <remarks>Public because it is <see cref="SupervisionStartResult.Outcome"/>.</remarks>
 public enum SupervisionStartOutcome
 {
     /// <summary>The supervisor answered and eavesdrop runs on the agent's leg.</summary>
@@ -19,6 +20,7 @@ public enum SupervisionStartOutcome
 }
 
 /// <summary>The result of <see cref="SupervisionController.StartSupervisionAsync"/>.</summary>
+/// <remarks>Public because <see cref="SupervisionController.StartSupervisionAsync"/> returns it: a dashboard shows the outcome and keeps the leg id to switch or end the supervision.</remarks>
 public sealed class SupervisionStartResult
 {
     private SupervisionStartResult(SupervisionStartOutcome outcome, string? supervisorLegId)

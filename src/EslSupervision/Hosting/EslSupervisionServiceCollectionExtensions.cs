@@ -21,7 +21,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// after <c>AddEslSupervision</c>. Replacing the permission model is one line:
 /// <code>services.AddSingleton&lt;ISupervisionPermissionProvider, MyDirectoryProvider&gt;();</code>
 /// The same holds for <see cref="ITenantPolicy"/> (supervision on/off per tenant, default from
-/// <see cref="SupervisionOptions.Tenants"/>), <see cref="ICallRegistry"/>, the connection
+/// <see cref="SupervisionOptions.Tenants"/>), <see cref="IAgentLegRule"/> (which leg is an agent's own, default
+/// <see cref="DefaultAgentLegRule"/>: for a PBX whose agent legs are not <c>user/EXT@DOMAIN</c> bridges),
+/// <see cref="ICallRegistry"/>, the connection
 /// (<see cref="IEslInboundConnection"/>, default <see cref="EslInboundClient"/>; <see cref="IEslConnection"/> resolves
 /// to it) and <see cref="TimeProvider"/>. Durable audit: register any
 /// number of <see cref="ISupervisionAuditSink"/> (<c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;ISupervisionAuditSink, MySink&gt;())</c>).

@@ -16,6 +16,7 @@ namespace EslSupervision.Permissions;
 /// <remarks>Public because it is the default provider, and a provider of your own may fall back to it.</remarks>
 public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider, ISupervisionPermissionChangeSource
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SupervisionOptions, TenantGroups> TenantIndexes = new();
     private readonly SupervisionSettings _options;
 
     /// <summary>Creates the provider.</summary>
@@ -38,13 +39,36 @@ public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider
         return ValueTask.FromResult(Decide(_options.CurrentValue, request));
     }
 
+    /// <summary>
+    /// The ring groups of one tenant, indexed once per settings instance (a dashboard asks for every agent of every
+    /// open page: scanning every tenant's groups per question made that cost grow with the whole PBX). Rebuilt when
+    /// the list is replaced or its length changes; each group is still checked as it is now.
+    /// </summary>
+    private static RingGroupOptions[] GroupsOf(SupervisionOptions options, string tenant)
+    {
+        List<RingGroupOptions>? groups = options.RingGroups;
+        if (groups is null || groups.Count == 0)
+        {
+            return [];
+        }
+
+        TenantGroups index = TenantIndexes.GetValue(options, static o => TenantGroups.Build(o.RingGroups));
+        if (!ReferenceEquals(index.Source, groups) || index.Count != groups.Count)
+        {
+            index = TenantGroups.Build(groups);
+            TenantIndexes.AddOrUpdate(options, index);
+        }
+
+        return index.ByTenant.TryGetValue(tenant, out RingGroupOptions[]? found) ? found : [];
+    }
+
     private static PermissionDecision Decide(SupervisionOptions options, SupervisionRequest request)
     {
         bool supervisesSomeGroup = false;
         bool supervisesAgentGroup = false;
-        foreach (RingGroupOptions? group in options.RingGroups ?? [])
+        foreach (RingGroupOptions group in GroupsOf(options, request.Tenant))
         {
-            if (group?.Members is null || !string.Equals(group.Tenant, request.Tenant, StringComparison.OrdinalIgnoreCase))
+            if (group.Members is null || !string.Equals(group.Tenant, request.Tenant, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -95,5 +119,17 @@ public sealed class RingGroupPermissionProvider : ISupervisionPermissionProvider
         return supervisesSomeGroup
             ? PermissionDecision.Deny(DenialReason.NotASupervisor, "The user supervises no ring group the agent belongs to.")
             : PermissionDecision.Deny(DenialReason.NotASupervisor, "The user is not a supervisor of any ring group in the tenant.");
+    }
+
+    private sealed record TenantGroups(List<RingGroupOptions>? Source, int Count, Dictionary<string, RingGroupOptions[]> ByTenant)
+    {
+        public static TenantGroups Build(List<RingGroupOptions>? groups)
+        {
+            var byTenant = (groups ?? [])
+                .Where(g => g?.Tenant is not null)
+                .GroupBy(g => g.Tenant, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
+            return new TenantGroups(groups, groups?.Count ?? 0, byTenant);
+        }
     }
 }

@@ -7,12 +7,12 @@ namespace EslSupervision.Tests.Calls;
 
 public class CallRegistryResyncTests
 {
-    private const string SupervisorLeg = "4cb3fecc-55e9-4b7e-9ce7-2dcececaf1ef";
-    private const string AgentLeg = "864e5ad6-c9a5-4587-bb8d-cf5cf393235a";
-    private const string ClientLeg = "cae147de-5ff6-4238-b1a4-df0d3d5c0170";
+    internal const string SupervisorLeg = "4cb3fecc-55e9-4b7e-9ce7-2dcececaf1ef";
+    internal const string AgentLeg = "864e5ad6-c9a5-4587-bb8d-cf5cf393235a";
+    internal const string ClientLeg = "cae147de-5ff6-4238-b1a4-df0d3d5c0170";
 
     /// <summary>A connection answering with the replies captured in resync-during-supervision.</summary>
-    private static Mock<IEslConnection> CapturedSwitch(string? clientDump = null)
+    internal static Mock<IEslConnection> CapturedSwitch(string? clientDump = null)
     {
         IReadOnlyList<string> replies = CaptureReplay.Load("resync-during-supervision").ApiResponses;
         var connection = new Mock<IEslConnection>(MockBehavior.Strict);

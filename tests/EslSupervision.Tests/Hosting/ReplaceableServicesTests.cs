@@ -1,15 +1,19 @@
 using System.Collections.Concurrent;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using EslSupervision.Calls;
 using EslSupervision.Control;
 using EslSupervision.EventSocket;
 using EslSupervision.Hosting;
 using EslSupervision.Permissions;
 using EslSupervision.Testing;
+using EslSupervision.Tests.Calls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EslSupervision.Tests.Hosting;
 
-/// <summary>What the README promises can be replaced through DI: the tenant policy and the connection; and a synchronous dispose.</summary>
+/// <summary>What the README promises can be replaced through DI: the tenant policy, the agent-leg rule and the connection; and a synchronous dispose.</summary>
 public class ReplaceableServicesTests
 {
     public static TheoryData<string> Orders() => ["before", "after"];
@@ -34,6 +38,55 @@ public class ReplaceableServicesTests
         policy["pbx.lab"] = true;
         FakeChannel again = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
         await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.Started && e.SupervisorLegId == again.Uuid);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_agent_leg_rule_registered_in_DI_makes_a_gateway_agent_leg_supervisable(bool customRule)
+    {
+        // A PBX that reaches Olivia's desk phone through a gateway: no user/ bridge, only presence_id on her leg.
+        Action<IServiceCollection>? register = customRule ? s => s.AddSingleton<IAgentLegRule>(new AgentLegRuleTests.PresenceRule()) : null;
+        await using LabHost lab = await LabHost.StartAsync(after: register);
+        IEslConnection esl = lab.Services.GetRequiredService<IEslConnection>();
+        CallRegistry registry = lab.Services.GetRequiredService<CallRegistry>();
+        Task bridged = registry.Changes.FirstAsync(c => c.Kind == CallChangeKind.ChannelBridged).ToTask();
+        EslOriginateResult client = await esl.OriginateAsync(new EslOriginateRequest("sofia/gateway/carrier/4915550001")).WaitAsync(LabHost.Patience);
+        EslOriginateResult desk = await esl.OriginateAsync(new EslOriginateRequest("sofia/gateway/desks/1004")
+        {
+            Variables = new Dictionary<string, string> { ["presence_id"] = "1004@pbx.lab" },
+        }).WaitAsync(LabHost.Patience);
+        await esl.BridgeAsync(client.UniqueId, desk.UniqueId).WaitAsync(LabHost.Patience);
+        await bridged.WaitAsync(LabHost.Patience);
+
+        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
+
+        if (!customRule)
+        {
+            // The default rule knows only user/ bridges and authenticated phones: Olivia is on no call it can see.
+            SupervisionAuditEvent denied = await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.Denied && e.SupervisorLegId == benjamin.Uuid);
+            Assert.Equal(DenialReason.AgentNotOnCall, denied.DenialReason);
+            Assert.Null(lab.Switch.GetEavesdropTarget(benjamin.Uuid));
+            Assert.False(lab.Switch.Hears(benjamin.Uuid, desk.UniqueId));
+            return;
+        }
+
+        Assert.Same(registry, lab.Services.GetRequiredService<ICallRegistry>());
+        SupervisionAuditEvent started = await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.Started && e.SupervisorLegId == benjamin.Uuid);
+        await lab.Switch.WaitForChannelAsync(c => c.Uuid == benjamin.Uuid && c.CurrentApplication == "eavesdrop").WaitAsync(LabHost.Patience);
+        Assert.Equal(desk.UniqueId, started.AgentLegId);
+        Assert.Equal("1004@pbx.lab", started.Agent?.ToString());
+        Assert.Equal(desk.UniqueId, lab.Switch.GetEavesdropTarget(benjamin.Uuid));
+        Assert.True(lab.Switch.Hears(benjamin.Uuid, desk.UniqueId));
+        Assert.True(lab.Switch.Hears(benjamin.Uuid, client.UniqueId));
+        Assert.False(lab.Switch.Hears(desk.UniqueId, benjamin.Uuid));
+        Assert.False(lab.Switch.Hears(client.UniqueId, benjamin.Uuid));
+
+        // Whisper reaches the leg the custom rule named, and still not the client.
+        await lab.Switch.PressDigitAsync(benjamin.Uuid, '1');
+        await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChanged && e.SupervisorLegId == benjamin.Uuid && e.Mode == SupervisionMode.Whisper);
+        Assert.True(lab.Switch.Hears(desk.UniqueId, benjamin.Uuid));
+        Assert.False(lab.Switch.Hears(client.UniqueId, benjamin.Uuid));
     }
 
     [Fact]
