@@ -38,7 +38,7 @@ public sealed class DashboardApp : IAsyncDisposable
     /// <summary>The embedded fake switch, or null against a real switch.</summary>
     public FakeFreeSwitch? Switch { get; }
 
-    /// <summary>Builds the app. With no <c>EslSupervision:Connection:Host</c> setting it embeds the fake switch.</summary>
+    /// <summary>Builds the app. With neither <c>EslSupervision:Connection:Host</c> nor <c>EslSupervision:Switches</c> set it embeds the fake switch.</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="settings">Demo behaviour.</param>
     public static async Task<DashboardApp> CreateAsync(string[] args, DashboardAppSettings settings)
@@ -56,7 +56,8 @@ public sealed class DashboardApp : IAsyncDisposable
         }
 
         FakeFreeSwitch? fake = null;
-        if (string.IsNullOrEmpty(builder.Configuration["EslSupervision:Connection:Host"]))
+        // Embedded fake only when no real switch is configured: neither one (Connection) nor several (Switches, cluster mode).
+        if (string.IsNullOrEmpty(builder.Configuration["EslSupervision:Connection:Host"]) && !builder.Configuration.GetSection("EslSupervision:Switches").GetChildren().Any())
         {
             // A fresh random password: the demo never ships one, and the library has no default.
             string password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));

@@ -134,7 +134,7 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
         return Results.Empty;
     }
 
-    private static async Task<IResult> StartAsync(HttpContext context, StartBody? body, SupervisionController controller, IOptions<EslSupervision.AspNetCore.EslSupervisionDashboardOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpContext context, StartBody? body, ISupervisionOperations operations, IOptions<EslSupervision.AspNetCore.EslSupervisionDashboardOptions> options, CancellationToken cancellationToken)
     {
         UserIdentity me = Me(context);
         if (body is null || string.IsNullOrWhiteSpace(body.AgentExtension) || !TryParseMode(body.Mode, out SupervisionMode mode))
@@ -146,7 +146,7 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
         try
         {
             // The supervisor is who signed in; nothing in the body can name another user or tenant.
-            result = await controller.StartSupervisionAsync(new SupervisionStartRequest(me, body.AgentExtension, mode) { RingTimeout = options.Value.RingTimeout }, cancellationToken).ConfigureAwait(false);
+            result = await operations.StartSupervisionAsync(new SupervisionStartRequest(me, body.AgentExtension, mode) { RingTimeout = options.Value.RingTimeout }, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException)
         {
@@ -163,37 +163,37 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
         };
     }
 
-    private static async Task<IResult> SwitchAsync(HttpContext context, string legId, ModeBody? body, SupervisionController controller, CancellationToken cancellationToken)
+    private static async Task<IResult> SwitchAsync(HttpContext context, string legId, ModeBody? body, ISupervisionOperations operations, CancellationToken cancellationToken)
     {
         if (body is null || !TryParseMode(body.Mode, out SupervisionMode mode))
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid request", "Give mode (Spy, Whisper or Barge).");
         }
 
-        if (!IsMine(controller, Me(context), legId))
+        if (!IsMine(operations, Me(context), legId))
         {
             return NoSuchSupervision();
         }
 
-        PermissionDecision decision = await controller.SwitchModeAsync(legId, mode, cancellationToken).ConfigureAwait(false);
+        PermissionDecision decision = await operations.SwitchModeAsync(legId, mode, cancellationToken).ConfigureAwait(false);
         return decision.IsAllowed
             ? Results.Ok(new { mode = mode.ToString() })
             : decision.Reason == DenialReason.NoSuchSupervision ? NoSuchSupervision() : Problem(StatusCodes.Status403Forbidden, "Mode change refused", Reason(decision));
     }
 
-    private static async Task<IResult> EndAsync(HttpContext context, string legId, SupervisionController controller, CancellationToken cancellationToken)
+    private static async Task<IResult> EndAsync(HttpContext context, string legId, ISupervisionOperations operations, CancellationToken cancellationToken)
     {
-        if (!IsMine(controller, Me(context), legId))
+        if (!IsMine(operations, Me(context), legId))
         {
             return NoSuchSupervision();
         }
 
-        return await controller.EndAsync(legId, cancellationToken).ConfigureAwait(false) ? Results.NoContent() : NoSuchSupervision();
+        return await operations.EndAsync(legId, cancellationToken).ConfigureAwait(false) ? Results.NoContent() : NoSuchSupervision();
     }
 
     /// <summary>Only the supervisor's own running supervisions can be switched or ended; anything else looks the same as "none" (no probing of other users' legs).</summary>
-    private static bool IsMine(SupervisionController controller, UserIdentity me, string legId)
-        => controller.ActiveSupervisions.Any(s => string.Equals(s.SupervisorLegId, legId, StringComparison.OrdinalIgnoreCase) && s.Supervisor == me);
+    private static bool IsMine(ISupervisionOperations operations, UserIdentity me, string legId)
+        => operations.ActiveSupervisions.Any(s => string.Equals(s.SupervisorLegId, legId, StringComparison.OrdinalIgnoreCase) && s.Supervisor == me);
 
     private static IResult NoSuchSupervision() => Problem(StatusCodes.Status404NotFound, "No such supervision", "You have no running supervision with that id.");
 

@@ -5,29 +5,29 @@ using Microsoft.Extensions.Options;
 namespace EslSupervision.AspNetCore.Internal;
 
 /// <summary>
-/// The most recent audit entries of every tenant, fed by the controller's <see cref="SupervisionController.Audit"/>
-/// stream (which never waits for this subscriber). Bounded: the oldest entry goes when a new one comes.
+/// The most recent audit entries of every tenant, fed by <see cref="ISupervisionOperations.Audit"/> (the controller's
+/// stream with one switch, the cluster's merged stream with several; it never waits for this subscriber). Bounded: the oldest entry goes when a new one comes.
 /// </summary>
 internal sealed class AuditRing : IHostedService, IDisposable
 {
-    private readonly SupervisionController _controller;
+    private readonly ISupervisionOperations _operations;
     private readonly SupervisionAuditEvent[] _ring;
     private readonly object _gate = new();
     private long _count;
     private IDisposable? _subscription;
 
-    public AuditRing(SupervisionController controller, IOptions<EslSupervisionDashboardOptions> options)
+    public AuditRing(ISupervisionOperations operations, IOptions<EslSupervisionDashboardOptions> options)
     {
-        _controller = controller;
+        _operations = operations;
         _ring = new SupervisionAuditEvent[Math.Max(1, options.Value.AuditCapacity)];
     }
 
-    /// <summary>Raised after each new entry (on the controller's delivery loop; handlers must be quick).</summary>
+    /// <summary>Raised after each new entry (on the audit stream's delivery loop; handlers must be quick).</summary>
     public event Action<SupervisionAuditEvent>? Added;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription ??= _controller.Audit.Subscribe(Add);
+        _subscription ??= _operations.Audit.Subscribe(Add);
         return Task.CompletedTask;
     }
 

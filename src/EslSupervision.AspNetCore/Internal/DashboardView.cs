@@ -12,17 +12,17 @@ namespace EslSupervision.AspNetCore.Internal;
 internal sealed class DashboardView
 {
     private readonly TenantCallsCache _calls;
-    private readonly SupervisionController _controller;
+    private readonly ISupervisionOperations _operations;
     private readonly PermissionCache _permissions;
     private readonly IOptionsMonitor<SupervisionOptions> _supervision;
     private readonly AuditRing _audit;
     private readonly EslSupervisionDashboardOptions _options;
     private readonly TimeProvider _time;
 
-    public DashboardView(TenantCallsCache calls, SupervisionController controller, PermissionCache permissions, IOptionsMonitor<SupervisionOptions> supervision, AuditRing audit, IOptions<EslSupervisionDashboardOptions> options, TimeProvider time)
+    public DashboardView(TenantCallsCache calls, ISupervisionOperations operations, PermissionCache permissions, IOptionsMonitor<SupervisionOptions> supervision, AuditRing audit, IOptions<EslSupervisionDashboardOptions> options, TimeProvider time)
     {
         _calls = calls;
-        _controller = controller;
+        _operations = operations;
         _permissions = permissions;
         _supervision = supervision;
         _audit = audit;
@@ -61,7 +61,7 @@ internal sealed class DashboardView
     private Dictionary<string, List<RunningSupervisionDto>> RunningOn(TenantCalls tenantCalls, UserIdentity me)
     {
         var result = new Dictionary<string, List<RunningSupervisionDto>>(StringComparer.OrdinalIgnoreCase);
-        IReadOnlyList<SupervisionInfo> all = _controller.ActiveSupervisions;
+        IReadOnlyList<SupervisionInfo> all = _operations.ActiveSupervisions;
         if (all.Count == 0)
         {
             return result;
