@@ -85,6 +85,17 @@ internal static class ClusterLatencyBenchmark
                 {
                     connections[s].Push(EslEvent.FromPlain(frame));
                 }
+
+                // Paced: a burst faster than the controller reads overflows its buffer, and the resync that follows
+                // asks this fake switch, which lists no channels, so calls already set up would vanish from the view.
+                if (call % 500 == 499)
+                {
+                    var batch = Stopwatch.StartNew();
+                    while (cluster.RegistryOf("fs-" + s).Count < (call + 1) * 2 && batch.Elapsed < TimeSpan.FromSeconds(10))
+                    {
+                        Thread.Sleep(1); // A console benchmark's set-up, not a test.
+                    }
+                }
             }
         }
 
@@ -96,7 +107,14 @@ internal static class ClusterLatencyBenchmark
         }
 
         int agents = cluster.Registry.GetSnapshot().Legs.Count(l => l.Agent is not null && l.IsBridged);
-        Console.WriteLine($"CLUSTER-LATENCY setup: {Switches} switches, {cluster.Registry.GetSnapshot().Legs.Count:N0} legs in the cluster's view, {agents:N0} agents on a call, {settle.ElapsedMilliseconds} ms to apply");
+        Console.WriteLine($"CLUSTER-LATENCY setup: {Switches} switches, {cluster.Registry.GetSnapshot().Legs.Count:N0} legs in the cluster's view, {agents:N0} agents on a call, {settle.ElapsedMilliseconds} ms to apply (events dropped: {Interlocked.Read(ref eventsLost)})");
+        if (agents != Switches * CallsPerSwitch)
+        {
+            // Decisions against a partial view would be refused for missing agents and counted as lost: not a figure.
+            Console.WriteLine("CLUSTER-LATENCY set-up incomplete: not measured");
+            cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return 1;
+        }
 
         var background = new byte[Switches][][];
         var rng = new Random(7);
@@ -140,6 +158,7 @@ internal static class ClusterLatencyBenchmark
             t.Start();
         }
 
+        bool trace = Environment.GetEnvironmentVariable("CLUSTER_STALL_TRACE") == "1";
         long lost = 0;
         long stray = 0;
         int next = 0;
@@ -165,6 +184,11 @@ internal static class ClusterLatencyBenchmark
                     lost++;
                     at = Stopwatch.GetTimestamp();
                     Console.WriteLine($"CLUSTER-LATENCY op {k} on fs-{parkSwitch}: no command within {Patience.TotalSeconds} s (lost so far {lost}; events dropped so far {Interlocked.Read(ref eventsLost)}, gap resyncs {Interlocked.Read(ref gapResyncs)})");
+                    if (trace)
+                    {
+                        Trace(cluster, parkSwitch, leg, call, start, c);
+                    }
+
                     break;
                 }
 
@@ -213,6 +237,38 @@ internal static class ClusterLatencyBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CLUSTER-LATENCY background: {rate:N0} events/s per switch; lost decisions: {lost}; commands for other legs: {stray}; active supervisions left: {cluster.ActiveSupervisions.Count}; events dropped by the controllers' buffers: {Interlocked.Read(ref eventsLost)}; gap resyncs: {Interlocked.Read(ref gapResyncs)}"));
         cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return lost == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Diagnostic (env <c>CLUSTER_STALL_TRACE=1</c>): for a decision that took longer than the patience, what each
+    /// switch knows about the park leg and the supervisor's session, then how long until its command came.
+    /// </summary>
+    private static void Trace(SupervisionCluster cluster, int parkSwitch, string leg, int call, long start, SupervisionFakeConnection c)
+    {
+        static double Ms(long from) => Stopwatch.GetElapsedTime(from).TotalMilliseconds;
+        for (int s = 0; s < Switches; s++)
+        {
+            string name = "fs-" + s;
+            Calls.CallLeg? known = cluster.RegistryOf(name).GetLeg(leg);
+            bool has = cluster.ControllerOf(name)!.TryFindSession(leg, out Control.SupervisionSession? session, runningOnly: false);
+            Console.WriteLine($"STALL-TRACE {leg} (call {call}, agent {SupervisionWorkload.AgentExtension(call)}@{SupervisionWorkload.Tenant(call)}) on {name}: registry leg {(known is null ? "unknown" : known.State + " user=" + known.AuthenticatedUser + " bridgedTo=" + known.BridgedTo)}; session {(has ? $"running={session!.IsRunning} ended={session.IsEnded} relayed={session.IsRelayed} agentLeg={session.AgentLegId} agentSwitch={session.AgentSwitch} origin={session.OriginLegId}" : "none")}");
+        }
+
+        string agentLeg = cluster.Registry.FindActiveAgentLeg(SupervisionWorkload.Tenant(call), SupervisionWorkload.AgentExtension(call))?.UniqueId ?? "none";
+        Console.WriteLine($"STALL-TRACE agent leg now {agentLeg} on {cluster.Directory.SwitchOf(agentLeg)}; {Ms(start):F0} ms since the park");
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (c.EavesdropAt.TryGetValue(leg, out long at))
+            {
+                Console.WriteLine($"STALL-TRACE command for {leg} written {Stopwatch.GetElapsedTime(start, at).TotalMilliseconds:F0} ms after the park");
+                return;
+            }
+
+            Thread.Sleep(50); // Diagnostic polling in a console benchmark, not a test.
+        }
+
+        Console.WriteLine($"STALL-TRACE command for {leg} still not written after {Ms(start):F0} ms");
     }
 
     private static void Print(string what, long[] samples)

@@ -159,7 +159,7 @@ internal sealed partial class SupervisionWorkload
         string text = RewriteText(_parkTemplate, map, null, Tenant(call));
         text = ReplaceIdentity(text, CaptureSupervisor, SupervisorExtension(call));
         text = SetHeader(text, "Caller-Destination-Number", "*90" + AgentExtension(call));
-        return Encoding.UTF8.GetBytes(text);
+        return Encoding.UTF8.GetBytes(EnsureLeg(text, supervisorLeg));
     }
 
     /// <summary>The supervisor's relayed key press.</summary>
@@ -170,8 +170,14 @@ internal sealed partial class SupervisionWorkload
         text = ReplaceIdentity(text, CaptureSupervisor, SupervisorExtension(call));
         text = SetHeader(text, "Caller-Destination-Number", "*90" + AgentExtension(call));
         text = SetHeader(text, "ESL-Supervision-Digit", digit);
-        return Encoding.UTF8.GetBytes(text);
+        return Encoding.UTF8.GetBytes(EnsureLeg(text, supervisorLeg));
     }
+
+    /// <summary>A rewritten event must name the leg the benchmark waits for; anything else is a harness bug, not a lost decision.</summary>
+    private static string EnsureLeg(string text, string leg)
+        => text.Contains("\nUnique-ID: " + leg + "\n", StringComparison.Ordinal)
+            ? text
+            : throw new InvalidOperationException($"The rewritten event does not carry Unique-ID {leg}.");
 
     /// <summary>The end of a supervisor's leg (hang-up complete, then destroy), so the registry does not grow.</summary>
     public static IEnumerable<EslEvent> SupervisorGone(string supervisorLeg)
@@ -200,15 +206,22 @@ internal sealed partial class SupervisionWorkload
         return text.Replace(CaptureDomain, tenant, StringComparison.Ordinal);
     }
 
-    /// <summary>Replaces an extension in every header value that is not a time (where the digits could occur by chance).</summary>
+    /// <summary>
+    /// Replaces an extension in every header value that is not a time (where the digits could occur by chance),
+    /// and never inside a UUID: the rewritten legs' UUIDs are random hex, and one like <c>...-221bb1010c23</c> holds
+    /// the supervisor's captured extension between two letters. Rewriting it there gave the park event another
+    /// leg's Unique-ID, so its command went to a leg the benchmark did not wait for (a "lost" decision after the
+    /// 10 s patience; the cluster run's op 11523 on fs-2, deterministically).
+    /// </summary>
     private static string ReplaceIdentity(string text, string from, string to)
     {
+        string pattern = $"{UuidPattern()}|(?<![0-9]){from}(?![0-9])";
         var sb = new StringBuilder(text.Length + 64);
         foreach (string line in text.Split('\n'))
         {
             int colon = line.IndexOf(": ", StringComparison.Ordinal);
             bool isTime = colon < 0 || !line.AsSpan(colon).Contains(from, StringComparison.Ordinal) || (line.AsSpan(0, colon).Contains("Time", StringComparison.OrdinalIgnoreCase) || line.AsSpan(0, colon).Contains("Date", StringComparison.OrdinalIgnoreCase));
-            sb.Append(isTime ? line : line[..colon] + Regex.Replace(line[colon..], $"(?<![0-9]){from}(?![0-9])", to, RegexOptions.CultureInvariant)).Append('\n');
+            sb.Append(isTime ? line : line[..colon] + Regex.Replace(line[colon..], pattern, m => m.Value.Length == from.Length ? to : m.Value, RegexOptions.CultureInvariant)).Append('\n');
         }
 
         sb.Length--;
