@@ -249,6 +249,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
         {
             await ExpectOkAsync(core, BuildEventCommand("event", FormatToken(Subscriptions.Format), LivenessEvents, []), _shutdown.Token).ConfigureAwait(false);
             _liveness.Acknowledged(core);
+            Log.LivenessSubscribed(Logger, _endpoint);
         }
         catch (Exception ex)
         {
