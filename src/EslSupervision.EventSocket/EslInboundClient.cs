@@ -251,6 +251,10 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
             _liveness.Acknowledged(core);
             Log.LivenessSubscribed(Logger, _endpoint);
         }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Disposed while it was in flight: nothing to report.
+        }
         catch (Exception ex)
         {
             Log.LivenessSubscribeFailed(Logger, _endpoint, ex);
