@@ -44,7 +44,9 @@ public sealed class EslClientOptions : EslConnectionOptions
     /// <summary>
     /// How long the connection may stay completely silent (no event, no reply) before it is declared dead, closed and
     /// re-established. The client subscribes to <c>HEARTBEAT</c>, which FreeSWITCH sends every 20 seconds by default
-    /// (<c>event-heartbeat-interval</c>), so a live switch is never silent that long. Default 60 seconds (three missed
+    /// (<c>event-heartbeat-interval</c>), so a live switch is never silent that long: in the same <c>event</c> command
+    /// as the first subscription after connecting, or on its own after min(5 s, a quarter of this timeout) if nothing
+    /// subscribes. Default 60 seconds (three missed
     /// heartbeats); <see cref="TimeSpan.Zero"/> turns the check (and the HEARTBEAT subscription) off.
     /// </summary>
     public TimeSpan LivenessTimeout { get; set; } = TimeSpan.FromSeconds(60);

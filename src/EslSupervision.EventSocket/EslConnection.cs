@@ -214,8 +214,17 @@ public abstract class EslConnection : IEslConnection
     {
         string[] names = [.. eventNames];
         string[] custom = customSubclasses is null ? [] : [.. customSubclasses];
-        await ExpectOkAsync(Core, BuildEventCommand("event", FormatToken(format), names, custom), cancellationToken).ConfigureAwait(false);
+        EslConnectionCore core = Core;
+        string[] written = names;
+
+        // Checked first: an empty request is refused, never turned into a liveness-only subscription.
+        bool carriesLiveness = (names.Length > 0 || custom.Length > 0) && CarryPendingLiveness(core, ref written);
+        await ExpectOkAsync(core, BuildEventCommand("event", FormatToken(format), written, custom), cancellationToken).ConfigureAwait(false);
         Subscriptions.Add(names, custom, format);
+        if (carriesLiveness)
+        {
+            LivenessSubscribed(core);
+        }
     }
 
     /// <inheritdoc />
@@ -266,6 +275,18 @@ public abstract class EslConnection : IEslConnection
     public abstract ValueTask DisposeAsync();
 
     private protected virtual void OnExitRequested()
+    {
+    }
+
+    /// <summary>
+    /// Lets an inbound client add the liveness subscription it held back on <paramref name="core"/> to the next
+    /// <c>event</c> command (see <see cref="DeferredLiveness"/>).
+    /// </summary>
+    /// <returns><see langword="true"/> when that command, once acknowledged, subscribes the liveness events.</returns>
+    private protected virtual bool CarryPendingLiveness(EslConnectionCore core, ref string[] names) => false;
+
+    /// <summary>An <c>event</c> command that carried the pending liveness subscription was acknowledged on <paramref name="core"/>.</summary>
+    private protected virtual void LivenessSubscribed(EslConnectionCore core)
     {
     }
 
@@ -338,13 +359,19 @@ public abstract class EslConnection : IEslConnection
 
         EslEventFormat format = Subscriptions.Format;
         Subscriptions.Add(missing, [], format);
-        Task<string> reply = ExpectOkAsync(core, BuildEventCommand("event", FormatToken(format), missing, []), cancellationToken);
+        string[] written = missing;
+        bool carriesLiveness = CarryPendingLiveness(core, ref written);
+        Task<string> reply = ExpectOkAsync(core, BuildEventCommand("event", FormatToken(format), written, []), cancellationToken);
         return reply.ContinueWith(
             t =>
             {
                 if (!t.IsCompletedSuccessfully)
                 {
                     Subscriptions.Remove(missing, []);
+                }
+                else if (carriesLiveness)
+                {
+                    LivenessSubscribed(core);
                 }
 
                 return t;
@@ -354,7 +381,7 @@ public abstract class EslConnection : IEslConnection
             TaskScheduler.Default).Unwrap();
     }
 
-    private static EslCommand BuildEventCommand(string verb, string? format, string[] names, string[] custom)
+    private protected static EslCommand BuildEventCommand(string verb, string? format, string[] names, string[] custom)
     {
         if (names.Length == 0 && custom.Length == 0)
         {
@@ -385,7 +412,7 @@ public abstract class EslConnection : IEslConnection
         return builder.Build();
     }
 
-    private static string FormatToken(EslEventFormat format) => format switch
+    private protected static string FormatToken(EslEventFormat format) => format switch
     {
         EslEventFormat.Json => "json",
         EslEventFormat.Xml => "xml",

@@ -34,6 +34,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
     private readonly object _gate = new();
     private readonly ConnectionStatus _status;
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeferredLiveness _liveness;
     private EslConnectionCore? _core;
     private Task _supervision = Task.CompletedTask;
     private volatile bool _exitRequested;
@@ -68,10 +69,11 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
         _endpoint = options.ToString();
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, JitterSource);
         _status = new ConnectionStatus(time.GetUtcNow());
+        _liveness = new DeferredLiveness(time, SubscribeLivenessAsync);
         if (options.LivenessTimeout > TimeSpan.Zero)
         {
-            // Sent with the first subscription replay on every connection: an idle switch is silent except for
-            // HEARTBEAT, so without it silence could not tell an idle switch from a dead one.
+            // Part of every connection's subscriptions: an idle switch is silent except for HEARTBEAT, so without it
+            // silence could not tell an idle switch from a dead one. A first connect holds it back (DeferredLiveness).
             Subscriptions.Add(LivenessEvents, [], EslEventFormat.Plain);
         }
     }
@@ -102,12 +104,19 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
 
         SetState(EslConnectionState.Connecting);
         EslConnectionCore core;
+        bool deferLiveness;
         try
         {
             core = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            deferLiveness = OnlyLivenessSubscribed();
             try
             {
-                await ReplaySubscriptionsAsync(core, cancellationToken).ConfigureAwait(false);
+                // With nothing but liveness to subscribe, the caller's first event command carries it instead: a
+                // switch (or a relay) may start sending on the first `event`, and this one would precede theirs.
+                if (!deferLiveness)
+                {
+                    await ReplaySubscriptionsAsync(core, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -127,8 +136,19 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
             throw;
         }
 
+        // Pending before the core is handed out, so the very first SubscribeAsync already carries HEARTBEAT.
+        if (deferLiveness)
+        {
+            _liveness.Defer(core, DeferredLiveness.Grace(_options.LivenessTimeout));
+        }
+        else
+        {
+            _liveness.Cancel();
+        }
+
         if (!TryAdopt(core))
         {
+            _liveness.Cancel();
             await core.DisposeAsync().ConfigureAwait(false);
             throw new ObjectDisposedException(nameof(EslInboundClient));
         }
@@ -210,6 +230,37 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
 
     private protected override void OnExitRequested() => _exitRequested = true;
 
+    private protected override bool CarryPendingLiveness(EslConnectionCore core, ref string[] names) => _liveness.Carry(core, ref names);
+
+    private protected override void LivenessSubscribed(EslConnectionCore core) => _liveness.Acknowledged(core);
+
+    /// <summary>True when the only subscription to restore is the liveness one (no user events, subclasses or filters).</summary>
+    private bool OnlyLivenessSubscribed()
+    {
+        var (events, custom, _, filters) = Subscriptions.Snapshot();
+        return _options.LivenessTimeout > TimeSpan.Zero && custom.Length == 0 && filters.Length == 0
+               && events.Length == 1 && string.Equals(events[0], LivenessEvents[0], StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Nothing subscribed within the grace: subscribes HEARTBEAT on its own. Never throws (the timer's task is not awaited).</summary>
+    private async Task SubscribeLivenessAsync(EslConnectionCore core)
+    {
+        try
+        {
+            await ExpectOkAsync(core, BuildEventCommand("event", FormatToken(Subscriptions.Format), LivenessEvents, []), _shutdown.Token).ConfigureAwait(false);
+            _liveness.Acknowledged(core);
+            Log.LivenessSubscribed(Logger, _endpoint);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Disposed while it was in flight: nothing to report.
+        }
+        catch (Exception ex)
+        {
+            Log.LivenessSubscribeFailed(Logger, _endpoint, ex);
+        }
+    }
+
     private static EslClientOptions Validated(EslClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -227,6 +278,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
 
     private async Task CloseForGoodAsync()
     {
+        _liveness.Dispose();
         try
         {
             await _shutdown.CancelAsync().ConfigureAwait(false);
@@ -388,6 +440,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
     private async Task WatchAndReconnectAsync(EslConnectionCore core)
     {
         await core.Completion.ConfigureAwait(false);
+        _liveness.Closed(core);
         if (_shutdown.IsCancellationRequested)
         {
             return;

@@ -56,6 +56,12 @@ internal static partial class Log
     [LoggerMessage(1014, LogLevel.Warning, "Could not restore subscription or filter after reconnecting.")]
     public static partial void ReplayFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(1015, LogLevel.Warning, "Could not subscribe to HEARTBEAT on the connection to {Endpoint}; the next event subscription carries it, a reconnect restores it.")]
+    public static partial void LivenessSubscribeFailed(ILogger logger, string endpoint, Exception error);
+
+    [LoggerMessage(1016, LogLevel.Debug, "Nothing subscribed within the grace; subscribed to HEARTBEAT on its own on the connection to {Endpoint}.")]
+    public static partial void LivenessSubscribed(ILogger logger, string endpoint);
+
     [LoggerMessage(1050, LogLevel.Error, "FreeSWITCH at {Endpoint} refused the credentials (attempt {Attempt}); retrying within {DelayMs} ms. Check the Event Socket password.")]
     public static partial void AuthenticationRefused(ILogger logger, string endpoint, int attempt, double delayMs, Exception error);
 

@@ -38,6 +38,9 @@ public class ConnectionLifeTests
         await using (client)
         {
             FakeConnection connection = fs.Connections.Single();
+
+            // Nobody subscribes, so after the grace (min(5 s, LivenessTimeout / 4)) the client subscribes HEARTBEAT alone.
+            time.Advance(TimeSpan.FromSeconds(5));
             await connection.WaitForCommandAsync(c => c == "event plain HEARTBEAT").WaitAsync(Patience);
 
             // Two minutes of an idle switch, twice the liveness timeout: only heartbeats arrive, and they are enough.
@@ -65,7 +68,10 @@ public class ConnectionLifeTests
         {
             using var deaths = new DeathCounter();
             FakeConnection first = fs.Connections.Single();
-            await first.WaitForCommandAsync(c => c == "event plain HEARTBEAT").WaitAsync(Patience);
+
+            // The caller's first subscription carries HEARTBEAT, so liveness starts at once.
+            await client.SubscribeAsync(["CHANNEL_PARK"]).WaitAsync(Patience);
+            await first.WaitForCommandAsync(c => c == "event plain CHANNEL_PARK HEARTBEAT").WaitAsync(Patience);
             Task reconnecting = client.StateChanges.FirstAsync(s => s == EslConnectionState.Reconnecting).ToTask();
             first.GoSilent();
 
@@ -83,7 +89,7 @@ public class ConnectionLifeTests
             time.Advance(TimeSpan.FromSeconds(1));
             await connected.WaitAsync(Patience);
             FakeConnection second = await fs.WaitForConnectionAsync(2).WaitAsync(Patience);
-            await second.WaitForCommandAsync(c => c == "event plain HEARTBEAT").WaitAsync(Patience);
+            await second.WaitForCommandAsync(c => c.StartsWith("event plain ", StringComparison.Ordinal) && c.Split(' ').Contains("HEARTBEAT") && c.Split(' ').Contains("CHANNEL_PARK")).WaitAsync(Patience);
         }
     }
 
