@@ -8,44 +8,17 @@ namespace EslSupervision.EventSocket.Client;
 /// </summary>
 /// <remarks>
 /// The writer hands over a whole batch (every frame cut from one socket read) under one lock and wakes a
-/// parked reader once per batch, not once per event. A batch reader (<see cref="TakeAll"/>) takes everything
-/// queued under one lock; what it took still counts against the bounds until it calls <see cref="Release"/>,
-/// so the buffer plus the reader's batch never hold more than the bounds. Before parking, a reader spins
-/// briefly: at wire speed the next batch is usually microseconds away, and a park costs a context switch.
-/// A writer held by <see cref="EslOverflowPolicy.Wait"/> is woken only when the buffer has drained to half,
-/// so a full buffer does not ping-pong per event.
-/// <para>No lost wake-up: "empty → park" (the reader registers its waiter) and "enqueue → wake" (the writer
-/// takes the waiter) both happen under the same lock, so the writer either sees the waiter or the reader sees
-/// the item; the spin only reads a volatile hint and decides nothing. The same holds for the Wait writer's
-/// "full → park" against the reader's "drained → wake".</para>
+/// waiting reader once per batch, not once per event. A writer held by <see cref="EslOverflowPolicy.Wait"/>
+/// is woken only when the buffer has drained to half, so a full buffer does not ping-pong per event.
 /// </remarks>
 internal sealed class EventBuffer
 {
-    /// <summary>How long a reader spins for the next batch before it parks (about 20 µs).</summary>
-    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 50_000;
-
     private readonly Queue<object> _items = new();
     private readonly int _capacity;
     private readonly long _maxBytes;
     private readonly bool _eventsOnly;
     private readonly Action<EventBuffer, long> _onDropped;
-    /// <summary>Bytes of the events held: queued plus taken by <see cref="TakeAll"/> and not yet released.</summary>
     private long _bytes;
-
-    /// <summary>Items taken by <see cref="TakeAll"/> and not yet released: they still count against the bounds.</summary>
-    private int _inFlight;
-    private long _inFlightBytes;
-
-    /// <summary>
-    /// Of the taken batch, how many items (and bytes) the reader has started to deliver (<see cref="Delivering"/>):
-    /// like an item read alone, the one being delivered and those before it no longer count. Written only by the
-    /// reader, without the lock; read by writers under it (a stale value only counts an item as held a bit longer).
-    /// </summary>
-    private long _started;
-    private long _startedBytes;
-
-    /// <summary>Lock-free hint of the queue's length, read only by the spin before parking.</summary>
-    private volatile int _queued;
     private long _dropped;
     private long _unreported;
     private TaskCompletionSource<bool>? _readable;
@@ -76,7 +49,7 @@ internal sealed class EventBuffer
     /// <summary>Items dropped so far.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Items waiting now (not counting a batch a reader has taken and is still delivering).</summary>
+    /// <summary>Items waiting now.</summary>
     public int Count
     {
         get
@@ -88,14 +61,14 @@ internal sealed class EventBuffer
         }
     }
 
-    /// <summary>Bytes of the events held now (waiting, or taken and not yet being delivered).</summary>
+    /// <summary>Bytes of the events waiting now.</summary>
     public long Bytes
     {
         get
         {
             lock (_items)
             {
-                return HeldBytes;
+                return _bytes;
             }
         }
     }
@@ -141,7 +114,6 @@ internal sealed class EventBuffer
                         continue;
                     }
 
-                    // Only queued items can go; a batch a reader is delivering is no longer the buffer's to drop.
                     while (_items.Count > 0 && !Fits(size))
                     {
                         _bytes -= SizeOf(_items.Dequeue());
@@ -153,7 +125,6 @@ internal sealed class EventBuffer
                 _bytes += size;
             }
 
-            _queued = _items.Count;
             if (_items.Count > 0 && _readable is not null)
             {
                 wake = _readable;
@@ -191,10 +162,9 @@ internal sealed class EventBuffer
         }
     }
 
-    /// <summary>Takes one item; it stops counting against the bounds at once.</summary>
     public bool TryRead(out object? item)
     {
-        TaskCompletionSource? wake;
+        TaskCompletionSource? wake = null;
         lock (_items)
         {
             if (!_items.TryDequeue(out item))
@@ -202,78 +172,21 @@ internal sealed class EventBuffer
                 return false;
             }
 
-            _queued = _items.Count;
             _bytes -= SizeOf(item);
-            wake = TakeWritableIfRoom();
+            if (_writable is not null && HasRoom())
+            {
+                wake = _writable;
+                _writable = null;
+            }
         }
 
         wake?.TrySetResult();
         return true;
     }
 
-    /// <summary>
-    /// Moves every queued item into <paramref name="into"/> under one lock. They keep counting against the bounds
-    /// until the reader starts delivering each (<see cref="Delivering"/>); <see cref="Release"/> ends the batch.
-    /// </summary>
-    public void TakeAll(List<object> into)
-    {
-        lock (_items)
-        {
-            while (_items.TryDequeue(out object? item))
-            {
-                into.Add(item);
-                _inFlight++;
-                _inFlightBytes += SizeOf(item);
-            }
-
-            _queued = 0;
-        }
-    }
-
-    /// <summary>The reader starts delivering <paramref name="item"/> of the batch it took: from now on it no longer counts.</summary>
-    public void Delivering(object item)
-    {
-        Volatile.Write(ref _startedBytes, _startedBytes + SizeOf(item));
-        Volatile.Write(ref _started, _started + 1);
-
-        // Early wake of a Wait writer once half is free; if this racy look misses one, Release wakes it under the lock.
-        if (Volatile.Read(ref _writable) is not null)
-        {
-            TaskCompletionSource? wake;
-            lock (_items)
-            {
-                wake = TakeWritableIfRoom();
-            }
-
-            wake?.TrySetResult();
-        }
-    }
-
-    /// <summary>The batch taken by <see cref="TakeAll"/> was delivered: none of its items counts any more.</summary>
-    public void Release()
-    {
-        TaskCompletionSource? wake;
-        lock (_items)
-        {
-            _bytes -= _inFlightBytes;
-            _inFlight = 0;
-            _inFlightBytes = 0;
-            Volatile.Write(ref _startedBytes, 0);
-            Volatile.Write(ref _started, 0);
-            wake = TakeWritableIfRoom();
-        }
-
-        wake?.TrySetResult();
-    }
-
     /// <summary>True when an item can be read; false once the buffer is completed and empty (then the error, if any, is thrown).</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        if (_queued == 0)
-        {
-            SpinForItems();
-        }
-
         Task<bool> wait;
         lock (_items)
         {
@@ -287,7 +200,6 @@ internal sealed class EventBuffer
                 return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_error);
             }
 
-            // Registered under the lock a writer enqueues under: it will see this waiter, or we saw its items.
             _readable ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             wait = _readable.Task;
         }
@@ -325,12 +237,7 @@ internal sealed class EventBuffer
         lock (_items)
         {
             _items.Clear();
-            _queued = 0;
             _bytes = 0;
-            _inFlight = 0;
-            _inFlightBytes = 0;
-            Volatile.Write(ref _started, 0);
-            Volatile.Write(ref _startedBytes, 0);
         }
     }
 
@@ -342,46 +249,8 @@ internal sealed class EventBuffer
         return await WaitToReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Spins for a few microseconds waiting for a writer: while events stream in, the next batch usually lands
-    /// within that time, and parking would cost a thread-pool wake-up and a context switch per batch. Bounded
-    /// by time (not iterations) and yielding, so a quiet connection costs next to nothing and a busy 2-core
-    /// machine still runs the writer.
-    /// </summary>
-    private void SpinForItems()
-    {
-        long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
-        var spin = default(SpinWait);
-        while (_queued == 0 && !Volatile.Read(ref _completed))
-        {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() >= until)
-            {
-                return;
-            }
-
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-    }
-
-    private TaskCompletionSource? TakeWritableIfRoom()
-    {
-        if (_writable is null || !HasRoom())
-        {
-            return null;
-        }
-
-        TaskCompletionSource wake = _writable;
-        _writable = null;
-        return wake;
-    }
-
-    // Queued, plus taken and not yet being delivered. Only under the lock.
-    private long Held => _items.Count + _inFlight - Volatile.Read(ref _started);
-
-    private long HeldBytes => _bytes - Volatile.Read(ref _startedBytes);
-
     // An empty buffer always takes one item, so an event larger than the byte bound is delayed, never lost.
-    private bool Fits(long size) => Held == 0 || (Held < _capacity && HeldBytes + size <= _maxBytes);
+    private bool Fits(long size) => _items.Count == 0 || (_items.Count < _capacity && _bytes + size <= _maxBytes);
 
-    private bool HasRoom() => Held <= _capacity / 2 && HeldBytes <= _maxBytes / 2;
+    private bool HasRoom() => _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2;
 }

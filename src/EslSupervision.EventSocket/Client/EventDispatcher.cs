@@ -213,21 +213,14 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private async Task DispatchLoopAsync()
     {
         EventBuffer buffer = _shared;
-        var batch = new List<object>(64);
         try
         {
             while (await buffer.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                // Whole batches: one lock per batch, and the Wait writer is woken once the batch is delivered.
-                buffer.TakeAll(batch);
-                foreach (object item in batch)
+                while (buffer.TryRead(out object? item))
                 {
-                    buffer.Delivering(item);
                     Deliver(item);
                 }
-
-                buffer.Release();
-                batch.Clear();
             }
         }
         catch (Exception)

@@ -15,17 +15,15 @@ public class EventBufferHandOffTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Every_event_arrives_in_order_when_many_writers_race_the_consumers_park_and_wake(bool wholeBatches)
+    [Fact]
+    public async Task Every_event_arrives_in_order_when_many_writers_race_the_consumers_park_and_wake()
     {
         const int writers = 4;
         const int perWriter = 25_000;
 
         // A tiny buffer: writers fill it and wait for space all the time, the consumer empties it and parks all the time.
         var buffer = new EventBuffer(8, 1 << 20, EslOverflowPolicy.Wait, eventsOnly: true, static (_, _) => { });
-        Task<int[]> consumer = Task.Run(() => ConsumeAsync(buffer, writers, wholeBatches));
+        Task<int[]> consumer = Task.Run(() => ConsumeAsync(buffer, writers));
         Task[] producers = [.. Enumerable.Range(0, writers).Select(w => Task.Run(() => ProduceAsync(buffer, w, perWriter)))];
 
         await Task.WhenAll(producers).WaitAsync(Patience);
@@ -35,35 +33,6 @@ public class EventBufferHandOffTests
         Assert.All(last, seq => Assert.Equal(perWriter - 1, seq));
         Assert.Equal(0, buffer.Dropped);
         Assert.Equal(0, buffer.Bytes);
-    }
-
-    [Fact]
-    public async Task A_taken_batch_counts_against_the_bound_until_delivered_and_the_waiting_writer_is_woken_at_half()
-    {
-        var buffer = new EventBuffer(4, 1 << 20, EslOverflowPolicy.Wait, eventsOnly: true, static (_, _) => { });
-        Assert.Equal(4, buffer.Write([.. Enumerable.Range(0, 4).Select(i => Event(0, i))], 0));
-
-        var taken = new List<object>();
-        buffer.TakeAll(taken);
-        Assert.Equal(4, taken.Count);
-        Assert.Equal(0, buffer.Count);
-
-        // The reader holds 4 undelivered events: for the writer the buffer is still full.
-        Assert.Equal(0, buffer.Write([Event(0, 4)], 0));
-        Task space = buffer.WaitForSpaceAsync(CancellationToken.None);
-        buffer.Delivering(taken[0]);
-        Assert.False(space.IsCompleted);
-
-        // Half delivered: the writer may go on before the rest of the batch is.
-        buffer.Delivering(taken[1]);
-        await space.WaitAsync(Patience);
-        Assert.Equal(1, buffer.Write([Event(0, 4)], 0));
-        Assert.Equal(300, buffer.Bytes);
-
-        buffer.Delivering(taken[2]);
-        buffer.Delivering(taken[3]);
-        buffer.Release();
-        Assert.Equal(100, buffer.Bytes);
     }
 
     [Fact]
@@ -149,30 +118,14 @@ public class EventBufferHandOffTests
         }
     }
 
-    private static async Task<int[]> ConsumeAsync(EventBuffer buffer, int writers, bool wholeBatches)
+    private static async Task<int[]> ConsumeAsync(EventBuffer buffer, int writers)
     {
         int[] last = [.. Enumerable.Repeat(-1, writers)];
-        var batch = new List<object>();
         while (await buffer.WaitToReadAsync(CancellationToken.None))
         {
-            if (wholeBatches)
+            while (buffer.TryRead(out object? item))
             {
-                buffer.TakeAll(batch);
-                foreach (object item in batch)
-                {
-                    buffer.Delivering(item);
-                    Check((EslEvent)item);
-                }
-
-                buffer.Release();
-                batch.Clear();
-            }
-            else
-            {
-                while (buffer.TryRead(out object? item))
-                {
-                    Check((EslEvent)item!);
-                }
+                Check((EslEvent)item!);
             }
         }
 
