@@ -11,6 +11,8 @@ namespace EslSupervision.EventSocket.Tests.Client;
 /// under the Wait policy nothing may be dropped, so a single lost wake-up (of the parked consumer, or of the
 /// writer waiting for space) shows up as a run that never finishes.
 /// </summary>
+/// <remarks>CPU-heavy races: run alone, so they neither starve the timing-sensitive tests nor are starved by them.</remarks>
+[Collection(nameof(HandOffStress))]
 public class EventBufferHandOffTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -168,3 +170,7 @@ public class EventBufferHandOffTests
         return e;
     }
 }
+
+/// <summary>The hand-off races run with nothing else in parallel.</summary>
+[CollectionDefinition(nameof(HandOffStress), DisableParallelization = true)]
+public sealed class HandOffStress;
