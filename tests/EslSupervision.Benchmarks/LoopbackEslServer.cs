@@ -74,13 +74,21 @@ internal sealed class LoopbackEslServer : IAsyncDisposable
             }
 
             await SendTextAsync(socket, "Content-Type: command/reply\nReply-Text: +OK accepted\n\n", ct).ConfigureAwait(false);
-            string command = await ReadCommandAsync(socket, pending, ct).ConfigureAwait(false);
-            if (!command.StartsWith("event plain", StringComparison.Ordinal))
+            // The client subscribes to HEARTBEAT by itself while it connects (liveness): the stream starts with
+            // the consumer's own subscription, as a switch would only then send the events it asked for.
+            string command;
+            do
             {
-                throw new InvalidOperationException($"Expected 'event plain ...', got '{command}'.");
-            }
+                command = await ReadCommandAsync(socket, pending, ct).ConfigureAwait(false);
+                if (!command.StartsWith("event plain", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"Expected 'event plain ...', got '{command}'.");
+                }
 
-            await SendTextAsync(socket, "Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n", ct).ConfigureAwait(false);
+                await SendTextAsync(socket, "Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n", ct).ConfigureAwait(false);
+            }
+            while (command == "event plain HEARTBEAT");
+
             _subscribed.TrySetResult();
 
             while (true)

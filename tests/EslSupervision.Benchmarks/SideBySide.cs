@@ -143,7 +143,9 @@ internal static class SideBySide
         long count = 0, chars = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = port, Password = Password, Reconnect = false, OverflowPolicy = EslOverflowPolicy.Wait });
-        await client.ConnectAsync();
+
+        // Subscribed before connecting: Events is hot, and the client subscribes to HEARTBEAT while it connects,
+        // which is enough for the replay server to start streaming before ConnectAsync returns.
         using IDisposable sub = client.Events.Subscribe(e =>
         {
             chars += eight ? ReadEight(e) : e.EventName.Length;
@@ -152,6 +154,7 @@ internal static class SideBySide
                 done.TrySetResult();
             }
         });
+        await client.ConnectAsync();
         sw.Restart();
         await client.SubscribeAsync(["ALL"]);
         await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
@@ -164,8 +167,8 @@ internal static class SideBySide
     {
         long count = 0, chars = 0;
         await using var client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = port, Password = Password, Reconnect = false, OverflowPolicy = EslOverflowPolicy.Wait });
-        await client.ConnectAsync();
         await using EslEventReader reader = client.CreateEventReader();
+        await client.ConnectAsync();
         sw.Restart();
         await client.SubscribeAsync(["ALL"]);
         while (count < n && await reader.WaitToReadAsync())
