@@ -334,18 +334,7 @@ public sealed partial class FakeFreeSwitch
         a.CalleeIdNumber = win.CalleeIdNumber;
         Emit("CHANNEL_ANSWER", a, "mod_sofia.c", "sofia_answer_channel", 1032);
 
-        a.OtherLeg = win;
-        a.OtherType = "originatee";
-        a.BridgedTo = win.Uuid;
-        win.BridgedTo = a.Uuid;
-        a.BridgedMicros = NowMicros();
-        win.BridgedMicros = a.BridgedMicros;
-        win.State = "CS_EXCHANGE_MEDIA";
-        a.SetVariableLocked("originate_disposition", "SUCCESS");
-        a.SetVariableLocked("DIALSTATUS", "SUCCESS");
-        a.SetVariableLocked("signal_bond", win.Uuid);
-        win.SetVariableLocked("bridge_partner_uuid", a.Uuid);
-        Emit("CHANNEL_BRIDGE", a, "switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1689, pre: [new("Bridge-A-Unique-ID", a.Uuid), new("Bridge-B-Unique-ID", win.Uuid)]);
+        BridgeAnsweredLocked(a, win, []);
 
         foreach (var l in lost)
         {
@@ -506,5 +495,31 @@ public sealed partial class FakeFreeSwitch
 
         Emit("CHANNEL_DESTROY", c, "switch_core_session.c", "switch_core_session_perform_destroy", 1724, stateNumber: 12);
         c.State = "CS_DESTROY";
+    }
+
+    /// <summary>
+    /// Joins an answered caller leg <paramref name="a"/> to the leg it originated, <paramref name="o"/>: the bridge
+    /// state on both, the variables the ring-group capture shows on the A leg (plus <paramref name="extraVariables"/>),
+    /// and CHANNEL_BRIDGE.
+    /// </summary>
+    private void BridgeAnsweredLocked(FakeChannel a, FakeChannel o, KeyValuePair<string, string>[] extraVariables)
+    {
+        a.OtherLeg = o;
+        a.OtherType = "originatee";
+        a.BridgedTo = o.Uuid;
+        o.BridgedTo = a.Uuid;
+        a.BridgedMicros = NowMicros();
+        o.BridgedMicros = a.BridgedMicros;
+        o.State = "CS_EXCHANGE_MEDIA";
+        a.SetVariableLocked("originate_disposition", "SUCCESS");
+        a.SetVariableLocked("DIALSTATUS", "SUCCESS");
+        a.SetVariableLocked("signal_bond", o.Uuid);
+        foreach (var variable in extraVariables)
+        {
+            a.SetVariableLocked(variable.Key, variable.Value);
+        }
+
+        o.SetVariableLocked("bridge_partner_uuid", a.Uuid);
+        Emit("CHANNEL_BRIDGE", a, "switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1689, pre: [new("Bridge-A-Unique-ID", a.Uuid), new("Bridge-B-Unique-ID", o.Uuid)]);
     }
 }

@@ -299,21 +299,8 @@ public sealed partial class FakeFreeSwitch
             Emit("CHANNEL_ANSWER", a, "mod_sofia.c", "sofia_answer_channel", 1032);
         }
 
-        a.OtherLeg = o;
-        a.OtherType = "originatee";
-        a.BridgedTo = o.Uuid;
-        o.BridgedTo = a.Uuid;
-        a.BridgedMicros = NowMicros();
-        o.BridgedMicros = a.BridgedMicros;
-        o.State = "CS_EXCHANGE_MEDIA";
-        a.SetVariableLocked("originate_disposition", "SUCCESS");
-        a.SetVariableLocked("DIALSTATUS", "SUCCESS");
-        a.SetVariableLocked("signal_bond", o.Uuid);
-        a.SetVariableLocked("last_bridge_to", o.Uuid);
-        a.SetVariableLocked("bridge_channel", o.Name);
-        a.SetVariableLocked("bridge_uuid", o.Uuid);
-        o.SetVariableLocked("bridge_partner_uuid", a.Uuid);
-        Emit("CHANNEL_BRIDGE", a, "switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1689, pre: [new("Bridge-A-Unique-ID", a.Uuid), new("Bridge-B-Unique-ID", o.Uuid)]);
+        // A trunk bridge also records where it went, as mod_sofia's bridge does for an outbound SIP leg.
+        BridgeAnsweredLocked(a, o, [new("last_bridge_to", o.Uuid), new("bridge_channel", o.Name), new("bridge_uuid", o.Uuid)]);
     }
 
     /// <summary>A trunk leg hung up here: BYE (answered) or CANCEL/error response (not answered) to the other end.</summary>
