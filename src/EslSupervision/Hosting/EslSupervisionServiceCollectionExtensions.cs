@@ -183,6 +183,11 @@ public static class EslSupervisionServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionTokenOptions>, SupervisionTokenOptionsValidator>());
         }
 
+        // Replica coordination: in memory for one controller process; EslSupervision.Redis replaces it for replicas.
+        services.AddOptions<SupervisionCoordinationOptions>().Bind(section.GetSection(SupervisionCoordinationOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionCoordinationOptions>, SupervisionCoordinationOptionsValidator>());
+        services.TryAddSingleton<ISupervisionCoordinator>(sp => new InMemorySupervisionCoordinator(sp.GetRequiredService<TimeProvider>()));
+
         // One single-use store per process (replace it to share one across replicas).
         services.TryAddSingleton<ISupervisionTokenStore>(sp => new InMemorySupervisionTokenStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IRelayTokens>(sp =>
