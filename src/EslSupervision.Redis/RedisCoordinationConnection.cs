@@ -48,6 +48,9 @@ public sealed class RedisCoordinationConnection : IAsyncDisposable
         _configuration.AsyncTimeout = Math.Max(1, (int)options.OperationTimeout.TotalMilliseconds);
         _configuration.SyncTimeout = _configuration.AsyncTimeout;
         _configuration.ClientName ??= "esl-supervision";
+
+        // Come back quickly when Redis does: a replica that cannot reach Redis refuses every new supervision.
+        _configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 5_000);
         RedisLog.Connecting(_logger, string.Join(",", _configuration.EndPoints.Select(e => e.ToString())), options.KeyPrefix);
     }
 
@@ -95,7 +98,17 @@ public sealed class RedisCoordinationConnection : IAsyncDisposable
                 throw new SupervisionCoordinationException($"Redis is not connected yet ('{operation}').");
             }
 
-            return await call(connecting.Result.GetDatabase()).WaitAsync(OperationTimeout, cancellationToken).ConfigureAwait(false);
+            Task<T> pending = call(connecting.Result.GetDatabase());
+            try
+            {
+                return await pending.WaitAsync(OperationTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!pending.IsCompleted)
+            {
+                // Given up on, but the client may still fail it later: observe that failure so it is not left unobserved.
+                _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
