@@ -175,14 +175,25 @@ public sealed class RedisCoordinationConnection : IAsyncDisposable
         return multiplexer;
     }
 
+    // Only the interactive connection carries the coordination calls (pub/sub has its own, reported separately).
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
+        if (e.ConnectionType != ConnectionType.Interactive)
+        {
+            return;
+        }
+
         RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
         ConnectionLost?.Invoke(this, EventArgs.Empty);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        if (e.ConnectionType != ConnectionType.Interactive)
+        {
+            return;
+        }
+
         RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
         ConnectionRestored?.Invoke(this, EventArgs.Empty);
     }
