@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EslSupervision.Cluster;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EslSupervision.Redis.Tests;
@@ -78,10 +79,18 @@ public sealed class RedisOutageTests
         connection.ConnectionRestored += (_, _) => restored.TrySetResult();
 
         await AssertFailsFast(() => coordinator.TryAcquireAsync(NewKey(), "replica-a", Lease, SupervisionLeaseDetails.None).AsTask());
+        Assert.Equal(HealthStatus.Degraded, (await HealthAsync(connection)).Status);
 
         await server.StartAgainAsync();
         await restored.Task.WaitAsync(Patience);
         Assert.True((await coordinator.TryAcquireAsync(NewKey(), "replica-a", Lease, SupervisionLeaseDetails.None)).Acquired);
+        Assert.Equal(HealthStatus.Healthy, (await HealthAsync(connection)).Status);
+    }
+
+    private static Task<HealthCheckResult> HealthAsync(RedisCoordinationConnection connection)
+    {
+        var registration = new HealthCheckRegistration("redis", new RedisCoordinationHealthCheck(connection), HealthStatus.Degraded, null);
+        return new RedisCoordinationHealthCheck(connection).CheckHealthAsync(new HealthCheckContext { Registration = registration });
     }
 
     private static SupervisionLeaseKey NewKey() => new("fs-a", Guid.NewGuid().ToString());
