@@ -15,6 +15,13 @@ if (args.Contains("--retained"))
     return;
 }
 
+if (args.Contains("--cluster"))
+{
+    // Local and cross-switch decision latency, 3 switches under concurrent load: a console measurement.
+    Environment.ExitCode = ClusterLatencyBenchmark.Run();
+    return;
+}
+
 if (args.Contains("--dashboard"))
 {
     // Latency from a registry change to the SSE write, with 200 open streams: a console measurement as well.

@@ -31,7 +31,7 @@ internal sealed class SupervisionFakeConnection : IEslConnection
 
     public EslConnectionState State => EslConnectionState.Connected;
 
-    /// <summary>Released once per <c>execute ... eavesdrop</c>.</summary>
+    /// <summary>Released once per <c>execute ... eavesdrop</c> (or <c>execute ... bridge</c>, a cluster's hand-off).</summary>
     public SemaphoreSlim Eavesdropped { get; } = new(0);
 
     /// <summary>Released once per <c>sendevent</c>.</summary>
@@ -63,8 +63,9 @@ internal sealed class SupervisionFakeConnection : IEslConnection
     {
         Executes++;
         var execution = Task.FromResult(new EslExecution(uniqueId, application, options?.EventUuid ?? string.Empty, Done));
-        if (application == "eavesdrop")
+        if (application is "eavesdrop" or "bridge")
         {
+            // The decisive command: eavesdrop for a local agent, bridge for a hand-off to the agent's switch.
             LastEavesdropAt = Stopwatch.GetTimestamp();
             EavesdropAt[uniqueId] = LastEavesdropAt;
             Eavesdropped.Release();

@@ -100,13 +100,21 @@ internal sealed partial class SupervisionWorkload
     }
 
     /// <summary>The frames (create, execute bridge, answers, bridge) that put call <paramref name="call"/> on the switch.</summary>
-    public IEnumerable<byte[]> CallSetup(int call)
+    public IEnumerable<byte[]> CallSetup(int call) => CallSetup(call, 0);
+
+    /// <summary>
+    /// Call <paramref name="call"/> on switch <paramref name="switchIndex"/> of a cluster: switch 0 has the population's
+    /// agents (the same legs as <see cref="CallSetup(int)"/>); the other switches have their own legs and agents
+    /// (extension + 10,000 per switch, in no ring group), so every leg and agent is on exactly one switch.
+    /// </summary>
+    public IEnumerable<byte[]> CallSetup(int call, int switchIndex)
     {
         Scenario s = _scenarios[call % 2];
-        (string a, string b) = CallLegs(call);
+        (string a, string b) = (Uuid(call, 0xA + (0x100 * switchIndex)), Uuid(call, 0xB + (0x100 * switchIndex)));
+        string agent = switchIndex == 0 ? AgentExtension(call) : ((10_000 * switchIndex) + 2000 + (call / Tenants)).ToString(CultureInfo.InvariantCulture);
         foreach (string template in s.Setup)
         {
-            yield return Rewrite(template, s.Map(a, b), AgentExtension(call), Tenant(call));
+            yield return Rewrite(template, s.Map(a, b), agent, Tenant(call));
         }
     }
 
@@ -115,10 +123,13 @@ internal sealed partial class SupervisionWorkload
     /// nothing: <c>CHANNEL_STATE</c>, <c>CHANNEL_CALLSTATE</c> (full channel data, as FreeSWITCH sends them) or
     /// the A-leg's <c>CHANNEL_EXECUTE</c> of <c>bridge</c> (which the registry applies).
     /// </summary>
-    public byte[] Background(int call, int kind)
+    public byte[] Background(int call, int kind) => Background(call, kind, 0);
+
+    /// <summary>A background event of call <paramref name="call"/> on switch <paramref name="switchIndex"/> (see <see cref="CallSetup(int, int)"/>).</summary>
+    public byte[] Background(int call, int kind, int switchIndex)
     {
         Scenario s = _scenarios[call % 2];
-        (string a, string b) = CallLegs(call);
+        (string a, string b) = (Uuid(call, 0xA + (0x100 * switchIndex)), Uuid(call, 0xB + (0x100 * switchIndex)));
         string template = (kind % 3) switch
         {
             0 => s.Execute,

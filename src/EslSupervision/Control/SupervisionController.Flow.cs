@@ -326,9 +326,9 @@ public sealed partial class SupervisionController
         }
         finally
         {
+            // No word to the origin switch here: its leg ends with this one (hangup_after_bridge) once the tone has played.
             _sessions.TryRemove(session.SupervisorLegId, out _);
             session.Close();
-            NotifyPeerOfEnd(session);
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private IDisposable? _auditSubscription;
     private SupervisionCluster.SwitchEndpoint[] _endpoints = [];
     private IRelayTokens? _tokens;
+    private ISupervisionPermissionProvider _provider = null!;
 
     private ClusterHarness(IReadOnlyDictionary<string, FakeFreeSwitch> switches, IReadOnlyDictionary<string, EslInboundClient> clients, TestOptionsMonitor<SupervisionOptions> options)
     {
@@ -66,7 +67,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="withTokens">Whether the cluster has a token key; without one, cross-switch supervision is refused.</param>
     /// <param name="dialString">The dial string template per switch (by name); default <c>sofia/gateway/to-NAME/{destination}</c>.</param>
     /// <param name="registered">Whether a lab user's phone (switch, extension) is registered on a switch; all are by default.</param>
-    public static async Task<ClusterHarness> StartAsync(string[] names, bool withTokens = true, Func<string, string?>? dialString = null, Func<string, string, bool>? registered = null)
+    /// <param name="provider">The permission provider; the lab's ring groups by default.</param>
+    public static async Task<ClusterHarness> StartAsync(string[] names, bool withTokens = true, Func<string, string?>? dialString = null, Func<string, string, bool>? registered = null, Func<TestOptionsMonitor<SupervisionOptions>, ISupervisionPermissionProvider>? provider = null)
     {
         var switches = new Dictionary<string, FakeFreeSwitch>(StringComparer.OrdinalIgnoreCase);
         var clients = new Dictionary<string, EslInboundClient>(StringComparer.OrdinalIgnoreCase);
@@ -108,6 +110,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             : null;
         harness._endpoints = [.. names.Select(n => new SupervisionCluster.SwitchEndpoint(n, clients[n], dialString is null ? $"sofia/gateway/to-{n}/{{destination}}" : dialString(n)))];
         harness._tokens = tokens;
+        harness._provider = provider?.Invoke(monitor) ?? new RingGroupPermissionProvider(monitor);
         await harness.StartClusterAsync();
         return harness;
     }
@@ -122,7 +125,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     private async Task StartClusterAsync()
     {
-        Cluster = SupervisionCluster.Create(_endpoints, new RingGroupPermissionProvider(Options), Options, _tokens);
+        Cluster = SupervisionCluster.Create(_endpoints, _provider, Options, _tokens);
         _auditSubscription = Cluster.Audit.Subscribe(OnAudit);
         await Cluster.StartAsync().WaitAsync(Patience);
     }

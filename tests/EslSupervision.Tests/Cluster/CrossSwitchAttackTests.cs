@@ -184,6 +184,24 @@ public class CrossSwitchAttackTests
     }
 
     [Fact]
+    public async Task A_right_taken_away_between_the_two_decisions_is_refused_on_the_agents_switch_and_the_supervisor_hears_it()
+    {
+        // The provider allows the first question (on a) and refuses every later one (on b): a revocation in between.
+        await using ClusterHarness lab = await ClusterHarness.StartAsync(["a", "b"], provider: _ => new FirstAnswerOnly());
+        FakeCall olivia = await lab.ClientCallsAsync("b", "1004");
+
+        FakeChannel benjamin = lab.Switches["a"].DialParked("1010", "pbx.lab", "*901004");
+
+        SupervisionAuditEvent denied = await lab.WaitForAuditAsync(SupervisionAuditKind.Denied, benjamin.Uuid);
+        Assert.Equal((DenialReason.NotASupervisor, "a", "b"), (denied.DenialReason, denied.SupervisorSwitch, denied.AgentSwitch));
+        FakeChannel arriving = lab.Switches["b"].Channels.Single(c => c.TrunkPeerUuid is not null && c.Direction == "inbound");
+        await lab.RefusedAudiblyAsync("b", arriving.Uuid);
+        await lab.HungUpAsync("a", benjamin.Uuid);
+        Assert.False(lab.Switches["b"].Hears(olivia.BLeg.Uuid, benjamin.Uuid));
+        Assert.DoesNotContain(lab.AuditTrail, e => e.Kind is SupervisionAuditKind.Started or SupervisionAuditKind.Ended);
+    }
+
+    [Fact]
     public async Task When_the_agents_switch_is_unreachable_the_supervisor_is_refused_audibly_on_his_own_switch()
     {
         await using ClusterHarness lab = await ClusterHarness.StartAsync(["a", "b"], dialString: n => $"sofia/gateway/no-such-gateway-{n}/{{destination}}");
@@ -196,5 +214,13 @@ public class CrossSwitchAttackTests
         await lab.RefusedAudiblyAsync("a", benjamin.Uuid);
         Assert.False(lab.Switches["b"].Hears(olivia.BLeg.Uuid, benjamin.Uuid));
         Assert.Empty(lab.Cluster.ActiveSupervisions);
+    }
+
+    private sealed class FirstAnswerOnly : ISupervisionPermissionProvider
+    {
+        private int _asked;
+
+        public ValueTask<PermissionDecision> AuthorizeAsync(SupervisionRequest request, CancellationToken cancellationToken)
+            => ValueTask.FromResult(Interlocked.Increment(ref _asked) == 1 ? PermissionDecision.Allow() : PermissionDecision.Deny(DenialReason.NotASupervisor, "Revoked."));
     }
 }

@@ -49,8 +49,8 @@ public class CrossSwitchStoryTests
         await lab.PressAsync(benjamin.Uuid, '0', SupervisionMode.Spy);
         AssertHearing(lab, benjamin.Uuid, olivia, client, oliviaHearsHim: false, clientHearsHim: false);
 
-        // The client hangs up on b: the eavesdrop returns there, and both of Benjamin's legs go.
-        b.Hangup(client);
+        // The call ends on b (the client hangs up, or Olivia when she called): the eavesdrop returns there, and both of Benjamin's legs go.
+        b.Hangup(clientCalls ? client : olivia);
         SupervisionAuditEvent ended = await lab.WaitForAuditAsync(SupervisionAuditKind.Ended, benjamin.Uuid);
         Assert.Equal(SupervisionEndReason.AgentCallEnded, ended.EndReason);
         Assert.Equal(("a", "b"), (ended.SupervisorSwitch, ended.AgentSwitch));
