@@ -127,6 +127,11 @@ public sealed partial class SupervisionController
     private async Task BeginAsync(SupervisionSession session, EslEvent call)
     {
         using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision start");
+        if (!await TryLeadAsync(session).ConfigureAwait(false))
+        {
+            return; // Another replica acts on this call, or there is no lease to be had (refused audibly).
+        }
+
         (UserIdentity? identity, string? user, string? domain, PermissionDecision? identityDenial) = SupervisorIdentity(call);
         session.Supervisor = identity;
         ServiceCodeParseResult code = Parser().Parse(call["Caller-Destination-Number"]);
@@ -202,6 +207,15 @@ public sealed partial class SupervisionController
         if (session.IsEnded)
         {
             return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
+        }
+
+        if (!await StillLeadingAsync(session).ConfigureAwait(false))
+        {
+            // Fenced off: another replica holds this leg now (this one paused past its lease); it must not act.
+            _sessions.TryRemove(session.SupervisorLegId, out _);
+            session.IsEnded = true;
+            session.Close();
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "Another controller replica holds this supervisor's leg.");
         }
 
         session.AgentLegId = agentLeg;
@@ -328,6 +342,7 @@ public sealed partial class SupervisionController
         {
             // No word to the origin switch here: its leg ends with this one (hangup_after_bridge) once the tone has played.
             _sessions.TryRemove(session.SupervisorLegId, out _);
+            ReleaseLease(session);
             session.Close();
         }
     }
@@ -370,6 +385,7 @@ public sealed partial class SupervisionController
         }
 
         _sessions.TryRemove(session.SupervisorLegId, out _);
+        ReleaseLease(session);
         NotifyPeerOfEnd(session);
         if (session.IsRelayed && session.RelayArrived)
         {

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using EslSupervision.Cluster;
+using EslSupervision.Permissions;
+using Microsoft.Extensions.Logging;
+
+namespace EslSupervision.Control;
+
+/// <content>
+/// Several controller replicas on the same switches: a lease per supervisor leg before any decision, so that exactly
+/// one replica acts on a service-code call (the others do nothing, not even audit), its fence checked right before
+/// the eavesdrop starts, renewed while the supervision runs and released at its end.
+/// </content>
+public sealed partial class SupervisionController
+{
+    private readonly ConcurrentDictionary<string, HeldLease> _leases = new(StringComparer.OrdinalIgnoreCase);
+    private volatile ReplicaCoordination? _coordination;
+
+    /// <summary>This replica's id in leases, or <see langword="null"/> while it does not coordinate with other replicas.</summary>
+    public string? ReplicaId => _coordination?.ReplicaId;
+
+    /// <summary>
+    /// Makes this controller one of several replicas: before deciding on a service-code call it takes the lease on
+    /// the supervisor's leg from <paramref name="coordinator"/>, and does nothing when another replica holds it. When
+    /// the coordinator cannot answer, the call is refused audibly (no decision without a lease). Call it before
+    /// <see cref="StartAsync"/>.
+    /// </summary>
+    /// <param name="coordinator">The coordinator shared by the replicas (for example Redis).</param>
+    /// <param name="options">Replica id, lease time, renew interval; checked with <see cref="SupervisionCoordinationOptionsValidator"/>.</param>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    public void UseCoordination(ISupervisionCoordinator coordinator, SupervisionCoordinationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new SupervisionCoordinationOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ArgumentException("Invalid coordination settings: " + validation.FailureMessage, nameof(options));
+        }
+
+        _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval);
+    }
+
+    /// <summary>
+    /// Takes the lease on the session's leg. <see langword="true"/>: this replica acts. <see langword="false"/>: it
+    /// must not, and the session is already dropped (another replica holds the leg) or refused (no coordinator).
+    /// </summary>
+    private async Task<bool> TryLeadAsync(SupervisionSession session)
+    {
+        if (_coordination is not { } coordination)
+        {
+            return true;
+        }
+
+        SupervisionLeaseKey key = LeaseKeyOf(session);
+        try
+        {
+            SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
+                key, coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
+            if (!result.Acquired)
+            {
+                // Another replica acts on this call: drop it without a word (no audit, no command).
+                ControllerLog.LeaseHeldElsewhere(_logger, result.Holder.Lease.Owner);
+                _sessions.TryRemove(session.SupervisorLegId, out _);
+                session.IsEnded = true;
+                session.Close();
+                return false;
+            }
+
+            ITimer renewal = _time.CreateTimer(_ => session.Post(() => RenewLeaseAsync(session)), null, coordination.RenewInterval, coordination.RenewInterval);
+            _leases[session.SupervisorLegId] = new HeldLease(result.Lease, renewal);
+            return true;
+        }
+        catch (SupervisionCoordinationException ex)
+        {
+            ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.")).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Right before the eavesdrop starts: is this replica's lease still the current one? A replica that paused past
+    /// its lease while another took the leg over gets <see langword="false"/> and must not act.
+    /// </summary>
+    private async Task<bool> StillLeadingAsync(SupervisionSession session)
+    {
+        if (_coordination is not { } coordination || !_leases.TryGetValue(session.SupervisorLegId, out HeldLease? held))
+        {
+            return true; // No lease taken for it: not a service-code call (a start from code is one caller's, no race).
+        }
+
+        try
+        {
+            return await coordination.Coordinator.IsCurrentAsync(held.Lease.Key, held.Lease.Fence, _stop.Token).ConfigureAwait(false);
+        }
+        catch (SupervisionCoordinationException ex)
+        {
+            ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task RenewLeaseAsync(SupervisionSession session)
+    {
+        if (_coordination is not { } coordination || session.IsEnded || !_leases.TryGetValue(session.SupervisorLegId, out HeldLease? held))
+        {
+            return;
+        }
+
+        SupervisionLeaseDetails details = new()
+        {
+            Supervisor = session.Supervisor,
+            Agent = session.Agent,
+            AgentLegId = session.AgentLegId,
+            AgentSwitch = session.AgentSwitch,
+            Mode = session.IsRunning ? session.Mode : null,
+            Since = session.Since,
+        };
+        try
+        {
+            SupervisionLease? renewed = await coordination.Coordinator.RenewAsync(held.Lease, coordination.LeaseTime, details, _stop.Token).ConfigureAwait(false);
+            if (renewed is not null)
+            {
+                _leases[session.SupervisorLegId] = held with { Lease = renewed };
+                return;
+            }
+
+            // Lost (expired while this replica paused, or taken over): the other replica runs it now; stop quietly.
+            ControllerLog.LeaseLost(_logger);
+            held.Renewal.Dispose();
+            _leases.TryRemove(session.SupervisorLegId, out _);
+            _sessions.TryRemove(session.SupervisorLegId, out _);
+            session.IsEnded = true;
+            session.Close();
+        }
+        catch (SupervisionCoordinationException ex)
+        {
+            // The coordinator is down: a running supervision goes on; the next renewal tries again.
+            ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+        }
+    }
+
+    /// <summary>Gives the leg's lease back at the end of its supervision (or refusal); observed, never awaited on the way out.</summary>
+    private void ReleaseLease(SupervisionSession session)
+    {
+        if (_coordination is not { } coordination || !_leases.TryRemove(session.SupervisorLegId, out HeldLease? held))
+        {
+            return;
+        }
+
+        held.Renewal.Dispose();
+        Observe(coordination.Coordinator.ReleaseAsync(held.Lease, CancellationToken.None).AsTask());
+    }
+
+    private SupervisionLeaseKey LeaseKeyOf(SupervisionSession session)
+        => new(_cluster?.LocalSwitch ?? SupervisionLeaseKey.SingleSwitch, session.SupervisorLegId);
+
+    private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval);
+
+    private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal);
+}
+
+/// <content>Log messages of replica coordination (3200-3209).</content>
+internal static partial class ControllerLog
+{
+    [LoggerMessage(3200, LogLevel.Debug, "Service-code call left to replica {Owner}, which holds its lease")]
+    public static partial void LeaseHeldElsewhere(ILogger logger, string owner);
+
+    [LoggerMessage(3201, LogLevel.Warning, "Replica coordination unavailable ({Reason}): new supervisions are refused, running ones go on")]
+    public static partial void CoordinationUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(3202, LogLevel.Warning, "A supervision's lease was lost to another replica; this replica stops acting on it")]
+    public static partial void LeaseLost(ILogger logger);
+}

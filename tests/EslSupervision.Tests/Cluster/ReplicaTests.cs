@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using EslSupervision.Cluster;
+using EslSupervision.Control;
+using EslSupervision.Permissions;
+using EslSupervision.Redis;
+using EslSupervision.Redis.Tests;
+using EslSupervision.Testing;
+using EslSupervision.Tests.Control;
+
+namespace EslSupervision.Tests.Cluster;
+
+/// <summary>
+/// Two controller replicas on one (fake) switch, coordinated through a real redis-server: both see every
+/// service-code park, exactly one acts on it and audits it; with Redis down no supervision starts (audible
+/// refusal), and once Redis is back the replicas supervise again without a restart.
+/// </summary>
+public sealed class ReplicaTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = SupervisionHarness.Patience;
+
+    private RedisServer _redis = null!;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public async ValueTask InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Both_replicas_see_the_park_and_exactly_one_starts_the_eavesdrop_and_audits_it()
+    {
+        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator acquisitions, _) = await TwoReplicasAsync();
+        FakeCall call = await a.OliviaTalksToAClientAsync();
+
+        FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
+        await acquisitions.BothAnsweredAsync(benjamin.Uuid).WaitAsync(Patience);
+        (SupervisionHarness winner, SupervisionHarness loser) = acquisitions.WinnerOf(benjamin.Uuid) == "replica-a" ? (a, b) : (b, a);
+
+        await winner.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
+        await winner.EavesdroppingAsync(benjamin.Uuid);
+        Assert.True(a.Switch.Hears(benjamin.Uuid, call.BLeg.Uuid));
+        Assert.True(a.Switch.Hears(benjamin.Uuid, call.ALeg.Uuid));
+        // *91 is whisper: Olivia hears Benjamin, the client does not.
+        Assert.True(a.Switch.Hears(call.BLeg.Uuid, benjamin.Uuid));
+        Assert.False(a.Switch.Hears(call.ALeg.Uuid, benjamin.Uuid));
+
+        a.Switch.Hangup(call.ALeg.Uuid);
+        await winner.WaitForAuditAsync(SupervisionAuditKind.Ended, benjamin.Uuid);
+        await a.HungUpAsync(benjamin.Uuid);
+
+        // One eavesdrop on the wire, one audit trail, from the lease holder only.
+        Assert.Single(a.AllCommands, c => c.Contains("execute-app-name: eavesdrop", StringComparison.Ordinal) && c.Contains(benjamin.Uuid, StringComparison.OrdinalIgnoreCase));
+        Assert.Single(winner.AuditTrail, e => e.Kind == SupervisionAuditKind.Requested && e.SupervisorLegId == benjamin.Uuid);
+        Assert.Single(winner.AuditTrail, e => e.Kind == SupervisionAuditKind.Started && e.SupervisorLegId == benjamin.Uuid);
+        Assert.DoesNotContain(loser.AuditTrail, e => e.SupervisorLegId == benjamin.Uuid);
+        Assert.Empty(loser.Controller.ActiveSupervisions);
+    }
+
+    [Fact]
+    public async Task With_Redis_down_a_service_code_call_is_refused_audibly_and_once_Redis_is_back_the_replicas_supervise_again_without_restart()
+    {
+        (SupervisionHarness a, SupervisionHarness b, _, RedisCoordinationConnection[] connections) = await TwoReplicasAsync();
+        FakeCall call = await a.OliviaTalksToAClientAsync();
+        var restored = connections.Select(c =>
+        {
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            c.ConnectionRestored += (_, _) => signal.TrySetResult();
+            return signal.Task;
+        }).ToArray();
+
+        await _redis.StopAsync();
+        FakeChannel refused = a.Switch.DialParked("1010", "pbx.lab", "*911004");
+
+        SupervisionAuditEvent denial = await Task.WhenAny(
+            a.WaitForAuditAsync(SupervisionAuditKind.Denied, refused.Uuid),
+            b.WaitForAuditAsync(SupervisionAuditKind.Denied, refused.Uuid)).Unwrap();
+        Assert.Equal(DenialReason.CoordinationUnavailable, denial.DenialReason);
+        await a.HungUpAsync(refused.Uuid);
+        Assert.Contains(a.AllCommands, c => c.StartsWith("sendmsg " + refused.Uuid, StringComparison.Ordinal) && c.Contains("execute-app-name: playback", StringComparison.Ordinal));
+        Assert.DoesNotContain(a.AllCommands, c => c.Contains("execute-app-name: eavesdrop", StringComparison.Ordinal));
+        Assert.False(a.Switch.Hears(refused.Uuid, call.BLeg.Uuid));
+        Assert.DoesNotContain(a.AuditTrail.Concat(b.AuditTrail), e => e.Kind == SupervisionAuditKind.Started);
+
+        await _redis.StartAgainAsync();
+        await Task.WhenAll(restored).WaitAsync(TimeSpan.FromSeconds(30));
+
+        FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
+        await Task.WhenAny(
+            a.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid),
+            b.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid)).Unwrap();
+        await a.EavesdroppingAsync(benjamin.Uuid);
+        Assert.True(a.Switch.Hears(benjamin.Uuid, call.BLeg.Uuid));
+    }
+
+    private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync()
+    {
+        SupervisionHarness a = await SupervisionHarness.StartAsync();
+        _owned.Add(a);
+        SupervisionHarness b = await SupervisionHarness.AttachAsync(a.Switch, a.Options);
+        _owned.Add(b);
+
+        var recorder = new RecordingCoordinator();
+        var connections = new List<RedisCoordinationConnection>();
+        foreach ((SupervisionHarness replica, string id) in new[] { (a, "replica-a"), (b, "replica-b") })
+        {
+            var connection = new RedisCoordinationConnection(new RedisCoordinationOptions
+            {
+                ConnectionString = _redis.ConnectionString,
+                KeyPrefix = "replicas",
+                OperationTimeout = TimeSpan.FromMilliseconds(500),
+                ConnectTimeout = TimeSpan.FromSeconds(1),
+            });
+            _owned.Insert(0, connection);
+            Assert.True(await connection.ConnectAsync());
+            connections.Add(connection);
+            replica.Controller.UseCoordination(recorder.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions { ReplicaId = id });
+        }
+
+        return (a, b, recorder, [.. connections]);
+    }
+
+    /// <summary>Passes every call through and records who got which leg's lease, so a test knows when both replicas have decided.</summary>
+    private sealed class RecordingCoordinator
+    {
+        private readonly ConcurrentDictionary<string, ConcurrentBag<SupervisionLeaseResult>> _results = new(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _both = new(StringComparer.OrdinalIgnoreCase);
+
+        public ISupervisionCoordinator Wrap(ISupervisionCoordinator inner) => new Recording(inner, this);
+
+        public Task BothAnsweredAsync(string leg) => Signal(leg).Task;
+
+        public string WinnerOf(string leg) => _results[leg].Single(r => r.Acquired).Lease!.Owner;
+
+        private TaskCompletionSource Signal(string leg) => _both.GetOrAdd(leg, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        private void Record(SupervisionLeaseKey key, SupervisionLeaseResult result)
+        {
+            ConcurrentBag<SupervisionLeaseResult> bag = _results.GetOrAdd(key.LegId, _ => []);
+            bag.Add(result);
+            if (bag.Count == 2)
+            {
+                Signal(key.LegId).TrySetResult();
+            }
+        }
+
+        private sealed class Recording(ISupervisionCoordinator inner, RecordingCoordinator recorder) : ISupervisionCoordinator
+        {
+            public async ValueTask<SupervisionLeaseResult> TryAcquireAsync(SupervisionLeaseKey key, string owner, TimeSpan leaseTime, SupervisionLeaseDetails details, CancellationToken cancellationToken = default)
+            {
+                SupervisionLeaseResult result = await inner.TryAcquireAsync(key, owner, leaseTime, details, cancellationToken);
+                recorder.Record(key, result);
+                return result;
+            }
+
+            public ValueTask<SupervisionLease?> RenewAsync(SupervisionLease lease, TimeSpan leaseTime, SupervisionLeaseDetails? details = null, CancellationToken cancellationToken = default)
+                => inner.RenewAsync(lease, leaseTime, details, cancellationToken);
+
+            public ValueTask<bool> ReleaseAsync(SupervisionLease lease, CancellationToken cancellationToken = default) => inner.ReleaseAsync(lease, cancellationToken);
+
+            public ValueTask<SupervisionLeaseRecord?> GetHolderAsync(SupervisionLeaseKey key, CancellationToken cancellationToken = default) => inner.GetHolderAsync(key, cancellationToken);
+
+            public ValueTask<IReadOnlyList<SupervisionLeaseRecord>> ListActiveAsync(CancellationToken cancellationToken = default) => inner.ListActiveAsync(cancellationToken);
+
+            public ValueTask<bool> IsCurrentAsync(SupervisionLeaseKey key, long fence, CancellationToken cancellationToken = default) => inner.IsCurrentAsync(key, fence, cancellationToken);
+        }
+    }
+}
