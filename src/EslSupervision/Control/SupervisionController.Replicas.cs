@@ -14,6 +14,7 @@ public sealed partial class SupervisionController
 {
     private readonly ConcurrentDictionary<string, HeldLease> _leases = new(StringComparer.OrdinalIgnoreCase);
     private volatile ReplicaCoordination? _coordination;
+    private ITimer? _orphanSweep;
 
     /// <summary>This replica's id in leases, or <see langword="null"/> while it does not coordinate with other replicas.</summary>
     public string? ReplicaId => _coordination?.ReplicaId;
@@ -38,6 +39,11 @@ public sealed partial class SupervisionController
         }
 
         _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval);
+        Interlocked.Exchange(ref _orphanSweep, _time.CreateTimer(
+            _ => Observe(Task.Run(SweepForOrphansAsync, CancellationToken.None)),
+            null,
+            options.RenewInterval,
+            options.RenewInterval))?.Dispose();
     }
 
     /// <summary>
@@ -66,8 +72,7 @@ public sealed partial class SupervisionController
                 return false;
             }
 
-            ITimer renewal = _time.CreateTimer(_ => session.Post(() => RenewLeaseAsync(session)), null, coordination.RenewInterval, coordination.RenewInterval);
-            _leases[session.SupervisorLegId] = new HeldLease(result.Lease, renewal);
+            Hold(coordination, result.Lease);
             return true;
         }
         catch (SupervisionCoordinationException ex)
@@ -140,16 +145,122 @@ public sealed partial class SupervisionController
         }
     }
 
-    /// <summary>Gives the leg's lease back at the end of its supervision (or refusal); observed, never awaited on the way out.</summary>
-    private void ReleaseLease(SupervisionSession session)
+    /// <summary>
+    /// Before adopting a running supervision (after a reconnect, or when its replica's lease ran out): takes its
+    /// lease, so that exactly one replica adopts it. <see langword="true"/> without coordination.
+    /// </summary>
+    private async Task<bool> MayAdoptAsync(string legId, DateTimeOffset since)
     {
-        if (_coordination is not { } coordination || !_leases.TryRemove(session.SupervisorLegId, out HeldLease? held))
+        if (_coordination is not { } coordination)
+        {
+            return true;
+        }
+
+        try
+        {
+            SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
+                new SupervisionLeaseKey(_cluster?.LocalSwitch ?? SupervisionLeaseKey.SingleSwitch, legId), coordination.ReplicaId, coordination.LeaseTime,
+                new SupervisionLeaseDetails { Since = since }, _stop.Token).ConfigureAwait(false);
+            if (!result.Acquired)
+            {
+                return false; // A live replica runs it.
+            }
+
+            Hold(coordination, result.Lease);
+            return true;
+        }
+        catch (SupervisionCoordinationException ex)
+        {
+            ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every renew interval: a supervision this controller set up the way it does (mode on the channel) that no
+    /// replica holds a lease on any more has lost its replica; a resync then adopts it (lease first, see <see cref="MayAdoptAsync"/>).
+    /// </summary>
+    private async Task SweepForOrphansAsync()
+    {
+        if (_coordination is not { } coordination || _stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (Calls.CallLeg leg in _registry.GetSnapshot().Legs)
+        {
+            if (leg.Supervising is not { Mode: not null } || !EslIdentifiers.IsChannelUuid(leg.UniqueId) || _sessions.ContainsKey(leg.UniqueId))
+            {
+                continue;
+            }
+
+            try
+            {
+                var key = new SupervisionLeaseKey(_cluster?.LocalSwitch ?? SupervisionLeaseKey.SingleSwitch, leg.UniqueId);
+                if (await coordination.Coordinator.GetHolderAsync(key, _stop.Token).ConfigureAwait(false) is null)
+                {
+                    ControllerLog.OrphanFound(_logger);
+                    await ResyncAsync(_stop.Token).ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (SupervisionCoordinationException)
+            {
+                return; // Nobody can adopt while the coordinator is down; the next sweep tries again.
+            }
+        }
+    }
+
+    /// <summary>Keeps a lease: renewed every renew interval through the leg's session, while there is one.</summary>
+    private void Hold(ReplicaCoordination coordination, SupervisionLease lease)
+    {
+        string leg = lease.Key.LegId;
+        ITimer renewal = _time.CreateTimer(
+            _ =>
+            {
+                if (_sessions.TryGetValue(leg, out SupervisionSession? session))
+                {
+                    session.Post(() => RenewLeaseAsync(session));
+                }
+            },
+            null,
+            coordination.RenewInterval,
+            coordination.RenewInterval);
+        if (_leases.TryGetValue(leg, out HeldLease? previous))
+        {
+            previous.Renewal.Dispose();
+        }
+
+        _leases[leg] = new HeldLease(lease, renewal);
+    }
+
+    /// <summary>Gives the leg's lease back at the end of its supervision (or refusal); observed, never awaited on the way out.</summary>
+    private void ReleaseLease(SupervisionSession session) => ReleaseLease(session.SupervisorLegId);
+
+    private void ReleaseLease(string legId)
+    {
+        if (_coordination is not { } coordination || !_leases.TryRemove(legId, out HeldLease? held))
         {
             return;
         }
 
         held.Renewal.Dispose();
         Observe(coordination.Coordinator.ReleaseAsync(held.Lease, CancellationToken.None).AsTask());
+    }
+
+    /// <summary>
+    /// On dispose: no more renewals or sweeps. Leases are not released: they run out, and another replica adopts the
+    /// supervisions within the lease time, exactly as if this process had died.
+    /// </summary>
+    private void StopCoordination()
+    {
+        Interlocked.Exchange(ref _orphanSweep, null)?.Dispose();
+        foreach (HeldLease held in _leases.Values)
+        {
+            held.Renewal.Dispose();
+        }
+
+        _leases.Clear();
     }
 
     private SupervisionLeaseKey LeaseKeyOf(SupervisionSession session)
@@ -171,4 +282,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(3202, LogLevel.Warning, "A supervision's lease was lost to another replica; this replica stops acting on it")]
     public static partial void LeaseLost(ILogger logger);
+
+    [LoggerMessage(3203, LogLevel.Information, "A running supervision has no replica holding its lease any more: adopting it")]
+    public static partial void OrphanFound(ILogger logger);
 }

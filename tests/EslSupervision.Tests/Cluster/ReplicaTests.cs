@@ -99,7 +99,42 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.True(a.Switch.Hears(benjamin.Uuid, call.BLeg.Uuid));
     }
 
-    private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync()
+    [Fact]
+    public async Task When_the_acting_replica_dies_mid_supervision_the_other_adopts_it_within_the_lease_time_and_keys_and_the_end_still_work()
+    {
+        TimeSpan lease = TimeSpan.FromSeconds(1);
+        TimeSpan renew = TimeSpan.FromMilliseconds(400);
+        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator acquisitions, _) = await TwoReplicasAsync(lease, renew);
+        FakeCall call = await a.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
+        await acquisitions.BothAnsweredAsync(benjamin.Uuid).WaitAsync(Patience);
+        (SupervisionHarness acting, SupervisionHarness survivor) = acquisitions.WinnerOf(benjamin.Uuid) == "replica-a" ? (a, b) : (b, a);
+        await acting.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
+        await acting.EavesdroppingAsync(benjamin.Uuid);
+
+        // The acting replica dies: it stops handling events and renewing its lease.
+        var died = System.Diagnostics.Stopwatch.StartNew();
+        await acting.Controller.DisposeAsync();
+
+        SupervisionAuditEvent adopted = await survivor.WaitForAuditAsync(SupervisionAuditKind.Adopted, benjamin.Uuid);
+        // Within the lease time plus one sweep, with slack for a busy machine.
+        Assert.True(died.Elapsed < lease + renew + TimeSpan.FromSeconds(3), $"adopted after {died.Elapsed}");
+        Assert.Equal(SupervisionMode.Whisper, adopted.Mode);
+        Assert.Single(survivor.Controller.ActiveSupervisions, s => s.SupervisorLegId == benjamin.Uuid);
+
+        await a.Switch.PressDigitAsync(benjamin.Uuid, '0');
+        await survivor.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChanged && e.Mode == SupervisionMode.Spy && e.SupervisorLegId == benjamin.Uuid);
+        Assert.False(a.Switch.Hears(call.BLeg.Uuid, benjamin.Uuid));
+        Assert.True(a.Switch.Hears(benjamin.Uuid, call.BLeg.Uuid));
+
+        a.Switch.Hangup(call.ALeg.Uuid);
+        Assert.Equal(SupervisionEndReason.AgentCallEnded, (await survivor.WaitForAuditAsync(SupervisionAuditKind.Ended, benjamin.Uuid)).EndReason);
+        await a.HungUpAsync(benjamin.Uuid);
+        Assert.Single(survivor.AuditTrail, e => e.Kind == SupervisionAuditKind.Adopted && e.SupervisorLegId == benjamin.Uuid);
+        Assert.DoesNotContain(acting.AuditTrail, e => e.Kind == SupervisionAuditKind.Adopted);
+    }
+
+    private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
     {
         SupervisionHarness a = await SupervisionHarness.StartAsync();
         _owned.Add(a);
@@ -120,7 +155,12 @@ public sealed class ReplicaTests : IAsyncLifetime
             _owned.Insert(0, connection);
             Assert.True(await connection.ConnectAsync());
             connections.Add(connection);
-            replica.Controller.UseCoordination(recorder.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions { ReplicaId = id });
+            replica.Controller.UseCoordination(recorder.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions
+            {
+                ReplicaId = id,
+                LeaseTime = leaseTime ?? TimeSpan.FromSeconds(10),
+                RenewInterval = renewInterval ?? TimeSpan.FromSeconds(3),
+            });
         }
 
         return (a, b, recorder, [.. connections]);
