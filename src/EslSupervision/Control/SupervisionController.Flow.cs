@@ -209,12 +209,18 @@ public sealed partial class SupervisionController
             return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
         }
 
-        if (!await StillLeadingAsync(session).ConfigureAwait(false))
+        LeadCheck lead = await StillLeadingAsync(session).ConfigureAwait(false);
+        if (lead == LeadCheck.Unknown)
         {
-            // Fenced off: another replica holds this leg now (this one paused past its lease); it must not act.
-            _sessions.TryRemove(session.SupervisorLegId, out _);
-            session.IsEnded = true;
-            session.Close();
+            PermissionDecision unavailable = PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.");
+            await RefuseAsync(session, unavailable).ConfigureAwait(false);
+            return SupervisionStartResult.Denied(session.SupervisorLegId, unavailable);
+        }
+
+        if (lead == LeadCheck.FencedOff)
+        {
+            // Another replica holds this leg now (this one paused past its lease); it must not act.
+            DropFencedOff(session);
             return SupervisionStartResult.Failed(session.SupervisorLegId, "Another controller replica holds this supervisor's leg.");
         }
 
@@ -280,6 +286,19 @@ public sealed partial class SupervisionController
             ControllerLog.ModeChangeDenied(_logger, mode, authorization.Decision.Reason);
             Publish(session, SupervisionAuditKind.ModeChangeDenied, e => e with { Mode = mode, PreviousMode = session.Mode, Trigger = trigger, Digit = digit, DenialReason = authorization.Decision.Reason, Detail = authorization.Decision.Detail });
             return authorization.Decision;
+        }
+
+        switch (await StillLeadingAsync(session).ConfigureAwait(false))
+        {
+            case LeadCheck.FencedOff:
+                // This replica paused past its lease and another one runs the supervision now: not ours to touch.
+                DropFencedOff(session);
+                return PermissionDecision.Deny(DenialReason.NoSuchSupervision, "Another controller replica runs this supervision now.");
+            case LeadCheck.Unknown:
+                // No change without a lease; the running supervision itself goes on.
+                PermissionDecision unavailable = PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable.");
+                Publish(session, SupervisionAuditKind.ModeChangeDenied, e => e with { Mode = mode, PreviousMode = session.Mode, Trigger = trigger, Digit = digit, DenialReason = unavailable.Reason, Detail = unavailable.Detail });
+                return unavailable;
         }
 
         await session.Connection.SendEventAsync(

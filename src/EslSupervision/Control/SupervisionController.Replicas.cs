@@ -84,24 +84,28 @@ public sealed partial class SupervisionController
     }
 
     /// <summary>
-    /// Right before the eavesdrop starts: is this replica's lease still the current one? A replica that paused past
-    /// its lease while another took the leg over gets <see langword="false"/> and must not act.
+    /// Right before an action on the switch (the eavesdrop start, a mode switch): is this replica's lease still the
+    /// current one? A replica that paused past its lease while another took the leg over is
+    /// <see cref="LeadCheck.FencedOff"/> and must not act; <see cref="LeadCheck.Unknown"/> when the coordinator
+    /// cannot say (then nothing new may happen either, but the running supervision is kept).
     /// </summary>
-    private async Task<bool> StillLeadingAsync(SupervisionSession session)
+    private async Task<LeadCheck> StillLeadingAsync(SupervisionSession session)
     {
         if (_coordination is not { } coordination || !_leases.TryGetValue(session.SupervisorLegId, out HeldLease? held))
         {
-            return true; // No lease taken for it: not a service-code call (a start from code is one caller's, no race).
+            return LeadCheck.Leading; // No lease taken for it: not a service-code call (a start from code is one caller's, no race).
         }
 
         try
         {
-            return await coordination.Coordinator.IsCurrentAsync(held.Lease.Key, held.Lease.Fence, _stop.Token).ConfigureAwait(false);
+            return await coordination.Coordinator.IsCurrentAsync(held.Lease.Key, held.Lease.Fence, _stop.Token).ConfigureAwait(false)
+                ? LeadCheck.Leading
+                : LeadCheck.FencedOff;
         }
         catch (SupervisionCoordinationException ex)
         {
             ControllerLog.CoordinationUnavailable(_logger, ex.Message);
-            return false;
+            return LeadCheck.Unknown;
         }
     }
 
@@ -131,12 +135,7 @@ public sealed partial class SupervisionController
             }
 
             // Lost (expired while this replica paused, or taken over): the other replica runs it now; stop quietly.
-            ControllerLog.LeaseLost(_logger);
-            held.Renewal.Dispose();
-            _leases.TryRemove(session.SupervisorLegId, out _);
-            _sessions.TryRemove(session.SupervisorLegId, out _);
-            session.IsEnded = true;
-            session.Close();
+            DropFencedOff(session);
         }
         catch (SupervisionCoordinationException ex)
         {
@@ -234,6 +233,23 @@ public sealed partial class SupervisionController
         _leases[leg] = new HeldLease(lease, renewal);
     }
 
+    /// <summary>
+    /// Stops acting on a supervision whose lease this replica lost: no command, no audit, no release (the lease is
+    /// someone else's now). The other replica runs it.
+    /// </summary>
+    private void DropFencedOff(SupervisionSession session)
+    {
+        ControllerLog.LeaseLost(_logger);
+        if (_leases.TryRemove(session.SupervisorLegId, out HeldLease? held))
+        {
+            held.Renewal.Dispose();
+        }
+
+        _sessions.TryRemove(session.SupervisorLegId, out _);
+        session.IsEnded = true;
+        session.Close();
+    }
+
     /// <summary>Gives the leg's lease back at the end of its supervision (or refusal); observed, never awaited on the way out.</summary>
     private void ReleaseLease(SupervisionSession session) => ReleaseLease(session.SupervisorLegId);
 
@@ -265,6 +281,13 @@ public sealed partial class SupervisionController
 
     private SupervisionLeaseKey LeaseKeyOf(SupervisionSession session)
         => new(_cluster?.LocalSwitch ?? SupervisionLeaseKey.SingleSwitch, session.SupervisorLegId);
+
+    private enum LeadCheck
+    {
+        Leading,
+        FencedOff,
+        Unknown,
+    }
 
     private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval);
 

@@ -134,6 +134,42 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.DoesNotContain(acting.AuditTrail, e => e.Kind == SupervisionAuditKind.Adopted);
     }
 
+    [Fact]
+    public async Task A_replica_that_pauses_past_its_lease_and_comes_back_is_fenced_off_and_only_the_adopting_replica_acts()
+    {
+        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
+        FakeCall call = await a.OliviaTalksToAClientAsync();
+        FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
+        await coordinator.BothAnsweredAsync(benjamin.Uuid).WaitAsync(Patience);
+        string actingId = coordinator.WinnerOf(benjamin.Uuid);
+        (SupervisionHarness acting, SupervisionHarness survivor) = actingId == "replica-a" ? (a, b) : (b, a);
+        await acting.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
+        await acting.EavesdroppingAsync(benjamin.Uuid);
+
+        // The acting replica stalls (a long GC pause, a frozen VM): its next renewal does not get through, and its
+        // supervision's work queues up behind it. Its lease runs out and the other replica adopts the supervision.
+        coordinator.Pause(actingId);
+        await survivor.WaitForAuditAsync(SupervisionAuditKind.Adopted, benjamin.Uuid);
+        await a.Switch.PressDigitAsync(benjamin.Uuid, '0');
+        await survivor.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChanged && e.Mode == SupervisionMode.Spy && e.SupervisorLegId == benjamin.Uuid);
+
+        // It comes back still believing it runs the supervision: its renewal is refused by the fence, and it drops it.
+        coordinator.Resume(actingId);
+        await coordinator.RenewalRefusedAsync(actingId).WaitAsync(Patience);
+
+        await a.Switch.PressDigitAsync(benjamin.Uuid, '2');
+        await survivor.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.ModeChanged && e.Mode == SupervisionMode.Barge && e.SupervisorLegId == benjamin.Uuid);
+        Assert.True(a.Switch.Hears(call.ALeg.Uuid, benjamin.Uuid));
+        a.Switch.Hangup(call.ALeg.Uuid);
+        await survivor.WaitForAuditAsync(SupervisionAuditKind.Ended, benjamin.Uuid);
+        await a.HungUpAsync(benjamin.Uuid);
+
+        // Only the adopting replica acted: two mode switches on the wire, none audited by the stale replica.
+        Assert.Equal(2, a.AllCommands.Count(c => c.Contains("esl_supervision::mode", StringComparison.Ordinal) && c.Contains(benjamin.Uuid, StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(acting.AuditTrail, e => e.Kind is SupervisionAuditKind.ModeChanged or SupervisionAuditKind.Ended or SupervisionAuditKind.Adopted);
+        Assert.Empty(acting.Controller.ActiveSupervisions);
+    }
+
     private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
     {
         SupervisionHarness a = await SupervisionHarness.StartAsync();
@@ -178,6 +214,25 @@ public sealed class ReplicaTests : IAsyncLifetime
 
         public string WinnerOf(string leg) => _results[leg].Single(r => r.Acquired).Lease!.Owner;
 
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _paused = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _refused = new(StringComparer.Ordinal);
+
+        /// <summary>From now on the replica's renewals stall until <see cref="Resume"/>.</summary>
+        public void Pause(string owner) => _paused[owner] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Resume(string owner)
+        {
+            if (_paused.TryRemove(owner, out TaskCompletionSource? gate))
+            {
+                gate.TrySetResult();
+            }
+        }
+
+        /// <summary>Completes when a renewal of <paramref name="owner"/> was answered "lost".</summary>
+        public Task RenewalRefusedAsync(string owner) => Refused(owner).Task;
+
+        private TaskCompletionSource Refused(string owner) => _refused.GetOrAdd(owner, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
         private TaskCompletionSource Signal(string leg) => _both.GetOrAdd(leg, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
         private void Record(SupervisionLeaseKey key, SupervisionLeaseResult result)
@@ -199,8 +254,21 @@ public sealed class ReplicaTests : IAsyncLifetime
                 return result;
             }
 
-            public ValueTask<SupervisionLease?> RenewAsync(SupervisionLease lease, TimeSpan leaseTime, SupervisionLeaseDetails? details = null, CancellationToken cancellationToken = default)
-                => inner.RenewAsync(lease, leaseTime, details, cancellationToken);
+            public async ValueTask<SupervisionLease?> RenewAsync(SupervisionLease lease, TimeSpan leaseTime, SupervisionLeaseDetails? details = null, CancellationToken cancellationToken = default)
+            {
+                if (recorder._paused.TryGetValue(lease.Owner, out TaskCompletionSource? gate))
+                {
+                    await gate.Task;
+                }
+
+                SupervisionLease? renewed = await inner.RenewAsync(lease, leaseTime, details, cancellationToken);
+                if (renewed is null)
+                {
+                    recorder.Refused(lease.Owner).TrySetResult();
+                }
+
+                return renewed;
+            }
 
             public ValueTask<bool> ReleaseAsync(SupervisionLease lease, CancellationToken cancellationToken = default) => inner.ReleaseAsync(lease, cancellationToken);
 
