@@ -164,6 +164,7 @@ internal static class ClusterLatencyBenchmark
                 {
                     lost++;
                     at = Stopwatch.GetTimestamp();
+                    Console.WriteLine($"CLUSTER-LATENCY op {k} on fs-{parkSwitch}: no command within {Patience.TotalSeconds} s (lost so far {lost}; events dropped so far {Interlocked.Read(ref eventsLost)}, gap resyncs {Interlocked.Read(ref gapResyncs)})");
                     break;
                 }
 
@@ -191,12 +192,13 @@ internal static class ClusterLatencyBenchmark
             Op(i % Switches);
         }
 
-        var local = new long[ops];
-        var cross = new long[ops];
-        for (int i = 0; i < ops; i++)
+        // A run that loses decisions stops early (each costs the 10 s patience) and says so.
+        var local = new List<long>(ops);
+        var cross = new List<long>(ops);
+        for (int i = 0; i < ops && lost < 5; i++)
         {
-            local[i] = Op(0);
-            cross[i] = Op(1 + (i % 2));
+            local.Add(Op(0));
+            cross.Add(Op(1 + (i % 2)));
         }
 
         Volatile.Write(ref stop, true);
@@ -206,8 +208,8 @@ internal static class ClusterLatencyBenchmark
         }
 
         double rate = pushed / loadClock.Elapsed.TotalSeconds / Switches;
-        Print("local decision (CHANNEL_PARK -> execute eavesdrop)", local);
-        Print("cross-switch decision (CHANNEL_PARK -> execute bridge with token)", cross);
+        Print("local decision (CHANNEL_PARK -> execute eavesdrop)", [.. local]);
+        Print("cross-switch decision (CHANNEL_PARK -> execute bridge with token)", [.. cross]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CLUSTER-LATENCY background: {rate:N0} events/s per switch; lost decisions: {lost}; commands for other legs: {stray}; active supervisions left: {cluster.ActiveSupervisions.Count}; events dropped by the controllers' buffers: {Interlocked.Read(ref eventsLost)}; gap resyncs: {Interlocked.Read(ref gapResyncs)}"));
         cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return lost == 0 ? 0 : 1;

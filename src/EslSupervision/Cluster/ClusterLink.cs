@@ -48,6 +48,9 @@ internal sealed class ClusterLink : IClusterLink
             ? tokens.ValidateAsync(token, LocalSwitch, cancellationToken)
             : ValueTask.FromResult(RelayTokenCheck.Refused("NoKey"));
 
+    public SupervisionTrigger TriggerOf(string originSwitch, string originLegId)
+        => _cluster.ControllerOf(originSwitch)?.RelayTrigger(originLegId) ?? SupervisionTrigger.ServiceCode;
+
     public void RelayArrived(string originSwitch, string originLegId) => _cluster.ControllerOf(originSwitch)?.OnRelayArrived(originLegId);
 
     public void RelayDecided(string originSwitch, string originLegId, SupervisionStartResult result) => _cluster.ControllerOf(originSwitch)?.OnRelayDecided(originLegId, result);

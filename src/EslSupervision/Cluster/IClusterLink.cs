@@ -28,6 +28,9 @@ internal interface IClusterLink
     /// <summary>Checks a token that arrived on this switch: signature, expiry, single use, target switch.</summary>
     ValueTask<RelayTokenCheck> CheckArrivalAsync(string token, CancellationToken cancellationToken);
 
+    /// <summary>What started a supervision relayed from <paramref name="originSwitch"/> (a service code, or a start from code); <see cref="SupervisionTrigger.ServiceCode"/> when not known.</summary>
+    SupervisionTrigger TriggerOf(string originSwitch, string originLegId);
+
     /// <summary>The peer switch accepted the token: the origin leg's relay is now owned by the peer's controller.</summary>
     void RelayArrived(string originSwitch, string originLegId);
 

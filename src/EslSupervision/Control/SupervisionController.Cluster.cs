@@ -45,6 +45,10 @@ public sealed partial class SupervisionController
     /// <summary>Whether a relayed (origin-side) session waits on that leg.</summary>
     internal bool Relays(string legId) => _sessions.TryGetValue(legId, out SupervisionSession? s) && s.IsRelayed && !s.IsEnded;
 
+    /// <summary>What started the supervision relayed from that leg here.</summary>
+    internal SupervisionTrigger? RelayTrigger(string originLegId)
+        => _sessions.TryGetValue(originLegId, out SupervisionSession? session) && session.IsRelayed ? session.RelayTrigger : null;
+
     /// <summary>The peer accepted the token of a leg relayed from here.</summary>
     internal void OnRelayArrived(string originLegId)
     {
@@ -153,7 +157,7 @@ public sealed partial class SupervisionController
             {
                 TargetLegId = claims.AgentLegId,
             };
-            result = await StartAuthorizedAsync(session, attempt, SupervisionTrigger.ServiceCode).ConfigureAwait(false);
+            result = await StartAuthorizedAsync(session, attempt, cluster.TriggerOf(claims.OriginSwitch, claims.OriginLegId)).ConfigureAwait(false);
         }
 
         cluster.RelayDecided(claims.OriginSwitch, claims.OriginLegId, result);
@@ -163,7 +167,7 @@ public sealed partial class SupervisionController
     /// The origin side: the decision is made and the agent's leg is on <paramref name="agentSwitch"/>. Bridge the
     /// supervisor's leg there with a fresh token; the peer's controller takes it from there.
     /// </summary>
-    private async Task<SupervisionStartResult> RelayAsync(SupervisionSession session, SupervisionAttempt attempt, string agentLeg, string agentSwitch)
+    private async Task<SupervisionStartResult> RelayAsync(SupervisionSession session, SupervisionAttempt attempt, string agentLeg, string agentSwitch, SupervisionTrigger trigger)
     {
         IClusterLink cluster = _cluster!;
         session.AgentLegId = agentLeg;
@@ -186,6 +190,7 @@ public sealed partial class SupervisionController
         }
 
         session.IsRelayed = true;
+        session.RelayTrigger = trigger;
         session.RelayEventUuid = Guid.NewGuid().ToString();
         IEslConnection c = session.Connection;
         string leg = session.SupervisorLegId;

@@ -188,7 +188,7 @@ public sealed partial class SupervisionController
             string? agentSwitch = cluster.SwitchOf(agentLeg);
             if (agentSwitch is not null && !string.Equals(agentSwitch, cluster.LocalSwitch, StringComparison.OrdinalIgnoreCase) && session.OriginLegId is null)
             {
-                return await RelayAsync(session, attempt, agentLeg, agentSwitch).ConfigureAwait(false);
+                return await RelayAsync(session, attempt, agentLeg, agentSwitch, trigger).ConfigureAwait(false);
             }
 
             session.AgentSwitch = agentSwitch ?? cluster.LocalSwitch;

@@ -68,6 +68,9 @@ internal sealed class SupervisionSession
     /// <summary>The relayed leg's bridge to the peer was answered.</summary>
     public bool RelayBridged { get; set; }
 
+    /// <summary>What started a relayed supervision (told to the peer, which audits the start).</summary>
+    public SupervisionTrigger RelayTrigger { get; set; } = SupervisionTrigger.ServiceCode;
+
     /// <summary>The Event-UUID the relaying <c>bridge</c> was started with.</summary>
     public string? RelayEventUuid { get; set; }
 

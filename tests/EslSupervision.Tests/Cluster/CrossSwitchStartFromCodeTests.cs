@@ -24,7 +24,7 @@ public class CrossSwitchStartFromCodeTests
         await lab.ArrivingLegAsync("b", olivia.BLeg.Uuid);
         CrossSwitchStoryTests.AssertHearing(lab, phone, olivia.BLeg.Uuid, olivia.ALeg.Uuid, oliviaHearsHim: true, clientHearsHim: false);
         SupervisionAuditEvent started = await lab.WaitForAuditAsync(SupervisionAuditKind.Started, phone);
-        Assert.Equal(("a", "b"), (started.SupervisorSwitch, started.AgentSwitch));
+        Assert.Equal(("a", "b", SupervisionTrigger.Api), (started.SupervisorSwitch, started.AgentSwitch, started.Trigger));
 
         // Keys on the phone switch the mode on the agent's switch; ending by the phone's leg ends both.
         await lab.PressAsync(phone, '2', SupervisionMode.Barge);

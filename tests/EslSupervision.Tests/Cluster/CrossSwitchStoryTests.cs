@@ -33,7 +33,7 @@ public class CrossSwitchStoryTests
 
         // The audit names the supervisor's own leg and both switches; the eavesdrop runs on b, on Olivia's own leg.
         Assert.Equal(("a", "b"), (started.SupervisorSwitch, started.AgentSwitch));
-        Assert.Equal((olivia, SupervisionMode.Spy, "1010@pbx.lab"), (started.AgentLegId, started.Mode, started.Supervisor?.ToString()));
+        Assert.Equal((olivia, SupervisionMode.Spy, "1010@pbx.lab", SupervisionTrigger.ServiceCode), (started.AgentLegId, started.Mode, started.Supervisor?.ToString(), started.Trigger));
         Assert.Equal(olivia, b.GetEavesdropTarget(arriving.Uuid));
         SupervisionInfo running = Assert.Single(lab.Cluster.ActiveSupervisions);
         Assert.Equal((benjamin.Uuid, "a", "b"), (running.SupervisorLegId, running.SupervisorSwitch, running.AgentSwitch));
