@@ -91,9 +91,32 @@ public sealed partial class SupervisionController
     /// </summary>
     private async Task<LeadCheck> StillLeadingAsync(SupervisionSession session)
     {
-        if (_coordination is not { } coordination || !_leases.TryGetValue(session.SupervisorLegId, out HeldLease? held))
+        if (_coordination is not { } coordination)
         {
-            return LeadCheck.Leading; // No lease taken for it: not a service-code call (a start from code is one caller's, no race).
+            return LeadCheck.Leading;
+        }
+
+        if (!_leases.TryGetValue(session.SupervisorLegId, out HeldLease? held))
+        {
+            // No lease yet (a start from code, an outbound session, an arriving leg): take it now, or another
+            // replica's orphan sweep would find the running supervision unleased and adopt it as well.
+            try
+            {
+                SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
+                    LeaseKeyOf(session), coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
+                if (!result.Acquired)
+                {
+                    return LeadCheck.FencedOff;
+                }
+
+                Hold(coordination, result.Lease);
+                return LeadCheck.Leading;
+            }
+            catch (SupervisionCoordinationException ex)
+            {
+                ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+                return LeadCheck.Unknown;
+            }
         }
 
         try

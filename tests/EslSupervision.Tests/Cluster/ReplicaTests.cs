@@ -170,6 +170,25 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Empty(acting.Controller.ActiveSupervisions);
     }
 
+    [Fact]
+    public async Task A_supervision_started_from_code_on_one_replica_is_leased_so_the_other_replica_never_adopts_it()
+    {
+        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
+        FakeCall call = await a.OliviaTalksToAClientAsync();
+
+        SupervisionStartResult result = await a.Controller.StartSupervisionAsync(new SupervisionStartRequest(new EslSupervision.Calls.UserIdentity("pbx.lab", "1010"), "1004", SupervisionMode.Spy)).WaitAsync(Patience);
+        Assert.Equal(SupervisionStartOutcome.Started, result.Outcome);
+        string supervisorLeg = Assert.IsType<string>(result.SupervisorLegId);
+        await a.EavesdroppingAsync(supervisorLeg);
+
+        // Well past the lease time, while the other replica sweeps for unleased supervisions every 400 ms.
+        await coordinator.RenewalsAsync("replica-a", 5).WaitAsync(Patience);
+
+        Assert.DoesNotContain(b.AuditTrail, e => e.SupervisorLegId == supervisorLeg);
+        Assert.Empty(b.Controller.ActiveSupervisions);
+        Assert.True(a.Switch.Hears(supervisorLeg, call.BLeg.Uuid));
+    }
+
     private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
     {
         SupervisionHarness a = await SupervisionHarness.StartAsync();
@@ -228,6 +247,33 @@ public sealed class ReplicaTests : IAsyncLifetime
             }
         }
 
+        private readonly ConcurrentDictionary<string, int> _renewed = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<(string Owner, int Count), TaskCompletionSource> _renewWaiters = new();
+
+        /// <summary>Completes once <paramref name="owner"/> has renewed <paramref name="count"/> times.</summary>
+        public Task RenewalsAsync(string owner, int count)
+        {
+            TaskCompletionSource signal = _renewWaiters.GetOrAdd((owner, count), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (_renewed.GetValueOrDefault(owner) >= count)
+            {
+                signal.TrySetResult();
+            }
+
+            return signal.Task;
+        }
+
+        private void Renewed(string owner)
+        {
+            int total = _renewed.AddOrUpdate(owner, 1, (_, n) => n + 1);
+            foreach (KeyValuePair<(string Owner, int Count), TaskCompletionSource> waiter in _renewWaiters)
+            {
+                if (waiter.Key.Owner == owner && total >= waiter.Key.Count)
+                {
+                    waiter.Value.TrySetResult();
+                }
+            }
+        }
+
         /// <summary>Completes when a renewal of <paramref name="owner"/> was answered "lost".</summary>
         public Task RenewalRefusedAsync(string owner) => Refused(owner).Task;
 
@@ -265,6 +311,10 @@ public sealed class ReplicaTests : IAsyncLifetime
                 if (renewed is null)
                 {
                     recorder.Refused(lease.Owner).TrySetResult();
+                }
+                else
+                {
+                    recorder.Renewed(lease.Owner);
                 }
 
                 return renewed;
