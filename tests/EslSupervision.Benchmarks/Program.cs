@@ -22,6 +22,13 @@ if (args.Contains("--cluster"))
     return;
 }
 
+if (args.Contains("--redis-lease"))
+{
+    // The lease's share of a decision with replicas, against a real redis-server on loopback.
+    Environment.ExitCode = await RedisLeaseBenchmark.RunAsync();
+    return;
+}
+
 if (args.Contains("--dashboard"))
 {
     // Latency from a registry change to the SSE write, with 200 open streams: a console measurement as well.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the three NuGet packages with a fixed version into artifacts/packages, then builds and runs
+# Packs the NuGet packages (EslSupervision.Redis packed and validated, not yet referenced by the smoke test) with a fixed version into artifacts/packages, then builds and runs
 # tests/PackageSmoke against those packages (by version, not by project reference).
 #   usage: bash tests/PackageSmoke/run.sh [results-dir]      (.ci/run passes its TRX directory)
 # The packages are restored into a fresh folder under artifacts/, so a package packed by an earlier
@@ -30,20 +30,20 @@ mkdir -p "$packages" "$restore_root"
 # A full rebuild first: an incremental build does not recompile when only ContinuousIntegrationBuild changes,
 # and would pack a PDB with this machine's paths left over from an earlier local build.
 echo "== rebuild $version as a CI build"
-for project in src/EslSupervision src/EslSupervision.Testing src/EslSupervision.AspNetCore; do
+for project in src/EslSupervision src/EslSupervision.Testing src/EslSupervision.AspNetCore src/EslSupervision.Redis; do
   name="$(basename "$project")"
   dotnet build "$project/$name.csproj" -c Release -warnaserror --no-incremental \
     -p:Version="$version" -p:ContinuousIntegrationBuild=true
 done
 
 echo "== pack $version into artifacts/packages (with package validation)"
-for project in src/EslSupervision.EventSocket src/EslSupervision src/EslSupervision.Testing src/EslSupervision.AspNetCore; do
+for project in src/EslSupervision.EventSocket src/EslSupervision src/EslSupervision.Testing src/EslSupervision.AspNetCore src/EslSupervision.Redis; do
   name="$(basename "$project")"
   dotnet pack "$project/$name.csproj" -c Release -warnaserror --no-build -o "$packages" \
     -p:Version="$version" -p:ContinuousIntegrationBuild=true
 done
 
-for id in EslSupervision.EventSocket EslSupervision EslSupervision.Testing EslSupervision.AspNetCore; do
+for id in EslSupervision.EventSocket EslSupervision EslSupervision.Testing EslSupervision.AspNetCore EslSupervision.Redis; do
   for ext in nupkg snupkg; do
     if [ ! -f "$packages/$id.$version.$ext" ]; then
       echo "missing $packages/$id.$version.$ext" >&2

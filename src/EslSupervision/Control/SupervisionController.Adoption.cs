@@ -45,6 +45,11 @@ public sealed partial class SupervisionController
                     continue;
                 }
 
+                if (!await MayAdoptAsync(leg.UniqueId, running.Since).ConfigureAwait(false))
+                {
+                    continue; // With replicas: another one holds it (or nobody can say), so it is not this one's to adopt.
+                }
+
                 var session = new SupervisionSession(leg.UniqueId, _connection, outbound: false, running.Since, OnWorkFailed)
                 {
                     SupervisorSwitch = _cluster?.LocalSwitch,
@@ -61,7 +66,11 @@ public sealed partial class SupervisionController
                     await RecoverArrivalAsync(session, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (_sessions.TryAdd(leg.UniqueId, session))
+                if (!_sessions.TryAdd(leg.UniqueId, session))
+                {
+                    ReleaseLease(leg.UniqueId);
+                }
+                else
                 {
                     adopted++;
                     _telemetry.Started(mode, adopted: true);

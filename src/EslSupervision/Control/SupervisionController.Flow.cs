@@ -130,6 +130,11 @@ public sealed partial class SupervisionController
     private async Task BeginAsync(SupervisionSession session, EslEvent call)
     {
         using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision start");
+        if (!await TryLeadAsync(session).ConfigureAwait(false))
+        {
+            return; // Another replica acts on this call, or there is no lease to be had (refused audibly).
+        }
+
         (UserIdentity? identity, string? user, string? domain, PermissionDecision? identityDenial) = SupervisorIdentity(call);
         session.Supervisor = identity;
         ServiceCodeParseResult code = Parser().Parse(call["Caller-Destination-Number"]);
@@ -207,6 +212,21 @@ public sealed partial class SupervisionController
             return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
         }
 
+        LeadCheck lead = await StillLeadingAsync(session).ConfigureAwait(false);
+        if (lead == LeadCheck.Unknown)
+        {
+            PermissionDecision unavailable = PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.");
+            await RefuseAsync(session, unavailable).ConfigureAwait(false);
+            return SupervisionStartResult.Denied(session.SupervisorLegId, unavailable);
+        }
+
+        if (lead == LeadCheck.FencedOff)
+        {
+            // Another replica holds this leg now (this one paused past its lease); it must not act.
+            DropFencedOff(session);
+            return SupervisionStartResult.Failed(session.SupervisorLegId, "Another controller replica holds this supervisor's leg.");
+        }
+
         session.AgentLegId = agentLeg;
         session.Mode = attempt.Mode;
         session.EavesdropEventUuid = Guid.NewGuid().ToString();
@@ -271,6 +291,19 @@ public sealed partial class SupervisionController
             return authorization.Decision;
         }
 
+        switch (await StillLeadingAsync(session).ConfigureAwait(false))
+        {
+            case LeadCheck.FencedOff:
+                // This replica paused past its lease and another one runs the supervision now: not ours to touch.
+                DropFencedOff(session);
+                return PermissionDecision.Deny(DenialReason.NoSuchSupervision, "Another controller replica runs this supervision now.");
+            case LeadCheck.Unknown:
+                // No change without a lease; the running supervision itself goes on.
+                PermissionDecision unavailable = PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable.");
+                Publish(session, SupervisionAuditKind.ModeChangeDenied, e => e with { Mode = mode, PreviousMode = session.Mode, Trigger = trigger, Digit = digit, DenialReason = unavailable.Reason, Detail = unavailable.Detail });
+                return unavailable;
+        }
+
         await SwitchEavesdropAsync(session, mode, cancellationToken).ConfigureAwait(false);
         SupervisionMode previous = session.Mode;
         session.Mode = mode;
@@ -295,6 +328,7 @@ public sealed partial class SupervisionController
         {
             // No word to the origin switch here: its leg ends with this one (hangup_after_bridge) once the tone has played.
             _sessions.TryRemove(session.SupervisorLegId, out _);
+            ReleaseLease(session);
             session.Close();
         }
     }
@@ -320,6 +354,7 @@ public sealed partial class SupervisionController
         }
 
         _sessions.TryRemove(session.SupervisorLegId, out _);
+        ReleaseLease(session);
         NotifyPeerOfEnd(session);
         if (session.IsRelayed && session.RelayArrived)
         {

@@ -293,6 +293,7 @@ public sealed partial class SupervisionController : ISupervisionOperations, IAsy
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        StopCoordination();
         foreach (IDisposable subscription in _changeSubscriptions)
         {
             subscription.Dispose();

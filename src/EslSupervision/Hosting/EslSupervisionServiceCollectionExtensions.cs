@@ -59,6 +59,8 @@ public static class EslSupervisionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         IConfigurationSection section = configuration.GetSection(SupervisionOptions.SectionName);
+        services.AddOptions<SupervisionCoordinationOptions>().Bind(section.GetSection(SupervisionCoordinationOptions.SectionName));
+        AddCoordinationDefaults(services);
         IConfigurationSection switches = section.GetSection(EslSupervisionSwitchOptions.SwitchesSectionName);
         string[] switchNames = [.. switches.GetChildren().Select(c => c.Key)];
         if (switchNames.Length > 0)
@@ -88,8 +90,17 @@ public static class EslSupervisionServiceCollectionExtensions
         return services.AddEslSupervisionCore();
     }
 
+    /// <summary>Replica coordination: in memory for one controller process; EslSupervision.Redis replaces it for replicas.</summary>
+    private static void AddCoordinationDefaults(IServiceCollection services)
+    {
+        services.AddOptions<SupervisionCoordinationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SupervisionCoordinationOptions>, SupervisionCoordinationOptionsValidator>());
+        services.TryAddSingleton<ISupervisionCoordinator>(sp => new InMemorySupervisionCoordinator(sp.GetRequiredService<TimeProvider>()));
+    }
+
     private static IServiceCollection AddEslSupervisionCore(this IServiceCollection services)
     {
+        AddCoordinationDefaults(services);
         services.AddOptions<SupervisionOptions>().ValidateOnStart();
         services.AddOptions<EslClientOptions>().ValidateOnStart();
         services.AddOptions<EslOutboundListenerOptions>().ValidateOnStart();
@@ -119,7 +130,7 @@ public static class EslSupervisionServiceCollectionExtensions
         // Replacing the connection means registering an IEslInboundConnection; IEslConnection follows it.
         services.TryAddSingleton<IEslInboundConnection>(sp => sp.GetRequiredService<EslInboundClient>());
         services.TryAddSingleton<IEslConnection>(sp => sp.GetRequiredService<IEslInboundConnection>());
-        services.TryAddSingleton(sp => new SupervisionController(
+        services.TryAddSingleton(sp => WithCoordination(sp, new SupervisionController(
             sp.GetRequiredService<IEslConnection>(),
             sp.GetRequiredService<ICallRegistry>(),
             sp.GetRequiredService<ISupervisionAuthorizer>(),
@@ -127,7 +138,7 @@ public static class EslSupervisionServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>(),
-            sp.GetServices<ISupervisionAuditSink>()));
+            sp.GetServices<ISupervisionAuditSink>())));
         services.TryAddSingleton<ISupervisionOperations>(sp => sp.GetRequiredService<SupervisionController>());
         services.TryAddSingleton(sp => new SupervisionHostedService(
             sp.GetRequiredService<IEslInboundConnection>(),
@@ -260,5 +271,20 @@ public static class EslSupervisionServiceCollectionExtensions
         services.TryAddSingleton<ISupervisionPermissionProvider>(sp => new RingGroupPermissionProvider(sp.GetRequiredService<SupervisionSettings>()));
         services.TryAddSingleton<ITenantPolicy>(sp => new SettingsTenantPolicy(sp.GetRequiredService<SupervisionSettings>()));
         return services;
+    }
+
+    /// <summary>
+    /// Makes the controller one of several replicas when a shared coordinator is registered (for example by
+    /// <c>AddEslSupervisionRedis</c>). The in-memory default coordinates nothing across processes, so one controller
+    /// process keeps working exactly as before, without a lease per call.
+    /// </summary>
+    private static SupervisionController WithCoordination(IServiceProvider services, SupervisionController controller)
+    {
+        if (services.GetService<ISupervisionCoordinator>() is { } coordinator and not InMemorySupervisionCoordinator)
+        {
+            controller.UseCoordination(coordinator, services.GetRequiredService<IOptions<SupervisionCoordinationOptions>>().Value);
+        }
+
+        return controller;
     }
 }

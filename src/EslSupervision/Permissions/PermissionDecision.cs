@@ -54,6 +54,9 @@ public enum DenialReason
 
     /// <summary>With several switches: the agent's call is on another switch that cannot be reached for supervision now.</summary>
     SwitchUnavailable,
+
+    /// <summary>With several controller replicas: the coordinator (for example Redis) cannot answer, so no replica may take the lease a new supervision needs.</summary>
+    CoordinationUnavailable,
 }
 
 /// <summary>
