@@ -215,6 +215,12 @@ public sealed partial class FakeFreeSwitch
             return;
         }
 
+        if (Options.MarkSupervisionPeers && c.DestinationNumber.StartsWith("sup-", StringComparison.Ordinal))
+        {
+            // The shipped peer dialplan's "set esl_supervision_peer=true": only a call that passed its ACL carries it.
+            c.SetVariableLocked("esl_supervision_peer", "true");
+        }
+
         if (Options.AnswerTrunkCalls)
         {
             RunAppLocked(c, "answer", string.Empty, Guid.NewGuid().ToString());

@@ -62,4 +62,11 @@ public sealed class FakeFreeSwitchOptions
     /// caller's <c>bridge</c> completes when the leg is answered on this switch (e.g. the controller's <c>answer</c>).
     /// </summary>
     public bool AnswerTrunkCalls { get; set; }
+
+    /// <summary>
+    /// Whether the trunk dialplan sets <c>esl_supervision_peer=true</c> on an admitted call whose destination starts
+    /// with <c>sup-</c> before parking it, as the shipped <c>freeswitch-conf/dialplan/public/00_esl_supervision_peer.xml</c>
+    /// does. True (default). False models a switch where such a call was parked by some other extension.
+    /// </summary>
+    public bool MarkSupervisionPeers { get; set; } = true;
 }

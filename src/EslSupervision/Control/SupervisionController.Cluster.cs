@@ -114,6 +114,15 @@ public sealed partial class SupervisionController
             return;
         }
 
+        // The shipped peer dialplan sets this after its ACL check; a token-shaped call parked by any other route
+        // (an extension that parks everything, a misconfigured context) is refused before its token is even read.
+        if (!string.Equals(call.GetVariable("esl_supervision_peer"), "true", StringComparison.Ordinal))
+        {
+            Publish(session, SupervisionAuditKind.Requested, e => e with { Trigger = SupervisionTrigger.ServiceCode });
+            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.InvalidToken, "Token refused: the leg did not come through the peer dialplan (esl_supervision_peer is not set).")).ConfigureAwait(false);
+            return;
+        }
+
         RelayTokenCheck check;
         try
         {

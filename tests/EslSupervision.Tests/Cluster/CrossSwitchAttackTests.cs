@@ -171,6 +171,21 @@ public class CrossSwitchAttackTests
     }
 
     [Fact]
+    public async Task A_valid_token_on_a_call_the_peer_dialplan_did_not_admit_is_refused()
+    {
+        (ClusterHarness lab, FakeCall olivia) = await LabAsync();
+        await using ClusterHarness owned = lab;
+        string token = Issue(lab, BenjaminOnOlivia(olivia));
+        lab.Switches["b"].Options.MarkSupervisionPeers = false;
+
+        FakeChannel arriving = await SendOverTrunkAsync(lab, token);
+
+        SupervisionAuditEvent denied = await RefusedAsync(lab, arriving, olivia);
+        Assert.Equal(DenialReason.InvalidToken, denied.DenialReason);
+        Assert.Contains("esl_supervision_peer", denied.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_phone_that_dials_a_valid_token_on_the_agents_switch_is_refused()
     {
         (ClusterHarness lab, FakeCall olivia) = await LabAsync();
