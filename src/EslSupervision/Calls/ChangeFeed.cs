@@ -58,16 +58,17 @@ internal sealed class ChangeFeed : IObservable<CallChange>
         ArgumentNullException.ThrowIfNull(observer);
         lock (_registryGate)
         {
-            if (_completed)
+            if (!_completed)
             {
-                observer.OnCompleted();
-                return System.Reactive.Disposables.Disposable.Empty;
+                var subscription = new ChangeSubscription(observer, _state(), this);
+                _subscribers = [.. _subscribers, subscription];
+                return subscription;
             }
-
-            var subscription = new ChangeSubscription(observer, _state(), this);
-            _subscribers = [.. _subscribers, subscription];
-            return subscription;
         }
+
+        // The registry is disposed: nothing will change any more (told outside the lock, like every notification).
+        observer.OnCompleted();
+        return System.Reactive.Disposables.Disposable.Empty;
     }
 
     /// <summary>Queues one applied event's changes for every subscriber. Call under the registry's write lock.</summary>
