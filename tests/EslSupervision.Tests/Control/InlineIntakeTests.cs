@@ -5,7 +5,10 @@ using EslSupervision.Control;
 using EslSupervision.EventSocket;
 using EslSupervision.Permissions;
 using EslSupervision.Testing;
+using EslSupervision.Tests.Calls;
+using EslSupervision.Tests.Hosting;
 using EslSupervision.Tests.Permissions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EslSupervision.Tests.Control;
@@ -17,6 +20,23 @@ namespace EslSupervision.Tests.Control;
 public class InlineIntakeTests
 {
     private static readonly TimeSpan Patience = SupervisionHarness.Patience;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_hosted_controller_is_inline_only_with_the_built_in_rule_and_supervises_either_way(bool customRule)
+    {
+        // A rule of the application's own may be slow: it must never run on the socket's read loop.
+        Action<IServiceCollection>? register = customRule ? s => s.AddSingleton<IAgentLegRule>(new AgentLegRuleTests.PresenceRule()) : null;
+        await using LabHost lab = await LabHost.StartAsync(after: register);
+        Assert.Equal(!customRule, lab.Controller.TakesEventsInline);
+
+        FakeCall call = await lab.CallAsync(fs => fs.ClientCallsAgent("4915550001", "Client", "5551000", "1004", "pbx.lab"), "1004");
+        FakeChannel benjamin = lab.Switch.DialParked("1010", "pbx.lab", "*901004");
+        await lab.WaitForAuditAsync(e => e.Kind == SupervisionAuditKind.Started && e.SupervisorLegId == benjamin.Uuid).WaitAsync(Patience);
+        await lab.Switch.WaitForChannelAsync(c => c.Uuid == benjamin.Uuid && c.CurrentApplication == "eavesdrop").WaitAsync(Patience);
+        Assert.True(lab.Switch.Hears(benjamin.Uuid, call.ALeg.Uuid));
+    }
 
     [Fact]
     public async Task A_blocked_changes_subscriber_does_not_stop_a_supervisor_from_hearing_the_call()
