@@ -60,7 +60,7 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     /// <remarks>
     /// Each subscriber is notified on its own delivery loop (a thread-pool thread), never on the thread that applies
     /// events, so a subscriber can neither delay the registry nor the controller's connection, and a slow one delays
-    /// only itself. A subscriber with more than 4,096 changes waiting loses them and is caught up instead: it gets
+    /// only itself (a blocked one holds one thread-pool thread while it blocks). A subscriber with more than 4,096 changes waiting loses them and is caught up instead: it gets
     /// the differences between the last state it was told about and the registry's state at that moment, as
     /// ordinary changes (created, ended, bridged, ..., as after a reconnect's resync), and the loss is logged (event
     /// id 2008) and counted (<c>esl_supervision.registry.changes_lost</c>). Its view is then right again, reached in
