@@ -104,28 +104,11 @@ public sealed partial class SupervisionController
         using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision arrival");
 
         // With replicas, before anything else: only the replica that leads the arrival checks, refuses or audits it.
-        (bool leads, string? borrowedLeg) = await TryLeadArrivalAsync(session, call, retry).ConfigureAwait(false);
-        if (!leads)
+        if (!await TryLeadArrivalAsync(session, call, retry).ConfigureAwait(false))
         {
             return;
         }
 
-        try
-        {
-            await DecideArrivalAsync(session, call).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The arriving leg has its own lease now (taken right before the eavesdrop), or it was refused.
-            if (borrowedLeg is not null)
-            {
-                ReleaseLease(borrowedLeg);
-            }
-        }
-    }
-
-    private async Task DecideArrivalAsync(SupervisionSession session, EslEvent call)
-    {
         IClusterLink cluster = _cluster!;
 
         // Peers reach this switch over the trunk without digest authentication; a registered phone dialling a

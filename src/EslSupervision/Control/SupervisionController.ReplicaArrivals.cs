@@ -22,17 +22,16 @@ public sealed partial class SupervisionController
 
     /// <summary>
     /// Whether this replica decides about an arriving leg. <see langword="false"/>: the session is dropped (another
-    /// replica leads it) or refused audibly (no coordinator). <c>BorrowedLeg</c>: the origin leg whose lease was taken
-    /// only to lead the arrival; give it back once the arriving leg holds its own lease (<see cref="ReleaseLease(string)"/>).
+    /// replica leads it) or refused audibly (no coordinator, the same refusal as for a service code).
     /// </summary>
     /// <param name="session">The arriving leg's session.</param>
     /// <param name="call">Its park event.</param>
     /// <param name="retry">Whether this is the one look again after the holder's lease ran out (no further retry).</param>
-    private async Task<(bool Leads, string? BorrowedLeg)> TryLeadArrivalAsync(SupervisionSession session, EslEvent call, bool retry)
+    private async Task<bool> TryLeadArrivalAsync(SupervisionSession session, EslEvent call, bool retry)
     {
         if (_coordination is null)
         {
-            return (true, null);
+            return true;
         }
 
         IClusterLink cluster = _cluster!;
@@ -44,13 +43,12 @@ public sealed partial class SupervisionController
         {
             // This process relays that leg, so it holds its lease: it leads the arrival without asking anyone, and
             // the in-process link between the two halves keeps working.
-            return (true, null);
+            return true;
         }
 
         SupervisionLeaseKey key = origin is { } o ? new SupervisionLeaseKey(o.OriginSwitch, o.OriginLegId) : LeaseKeyOf(session);
         string legId = session.SupervisorLegId;
-        bool leads = await TryLeadAsync(session, key, retry ? null : holder => RetryArrivalAfter(holder, call, legId)).ConfigureAwait(false);
-        return (leads, leads && !string.Equals(key.LegId, legId, StringComparison.OrdinalIgnoreCase) ? key.LegId : null);
+        return await TryLeadAsync(session, key, retry ? null : holder => RetryArrivalAfter(holder, call, legId)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -76,7 +76,14 @@ public sealed partial class SupervisionController
                 return false;
             }
 
-            Hold(coordination, result.Lease);
+            if (leaseKey == LeaseKeyOf(session))
+            {
+                Hold(coordination, result.Lease);
+            }
+
+            // A lease on another leg (an arrival's origin leg) only says who decides: it is neither renewed nor
+            // given back, but runs out by itself, so no replica looking again later can take it while the leg
+            // still waits; the arriving leg takes its own lease before its eavesdrop starts.
             return true;
         }
         catch (SupervisionCoordinationException ex)
