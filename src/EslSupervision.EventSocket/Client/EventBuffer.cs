@@ -116,11 +116,14 @@ internal sealed class EventBuffer
 
                     while (_items.Count > 0 && !Fits(size))
                     {
-                        _bytes -= SizeOf(_items.Dequeue());
+                        object old = _items.Dequeue();
+                        _bytes -= SizeOf(old);
+                        (old as EslEvent)?.ReleaseHold();
                         dropped++;
                     }
                 }
 
+                (item as EslEvent)?.AddHold();
                 _items.Enqueue(item);
                 _bytes += size;
             }
@@ -181,6 +184,9 @@ internal sealed class EventBuffer
         }
 
         wake?.TrySetResult();
+
+        // Copied out of the connection's shared chunk (if it still lives there) before the consumer sees it.
+        (item as EslEvent)?.Deliver();
         return true;
     }
 
@@ -234,10 +240,17 @@ internal sealed class EventBuffer
     /// <summary>Drops everything buffered (a reader that is disposed).</summary>
     public void Clear()
     {
+        object[] dropped;
         lock (_items)
         {
+            dropped = _items.ToArray();
             _items.Clear();
             _bytes = 0;
+        }
+
+        foreach (object item in dropped)
+        {
+            (item as EslEvent)?.ReleaseHold();
         }
     }
 
