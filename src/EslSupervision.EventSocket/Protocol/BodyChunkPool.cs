@@ -26,8 +26,12 @@ internal sealed class BodyChunkPool
     private BodyChunk? _current;
     private long _created;
 
-    /// <param name="maxFree">Most idle chunks kept for reuse; more go back to the GC.</param>
-    public BodyChunkPool(int maxFree = 64) => _maxFree = maxFree;
+    /// <param name="maxFree">
+    /// Most idle chunks kept for reuse; more go back to the GC. A chunk is created only when none is idle, so the
+    /// pool never holds more than the most bodies that were waiting at once (bounded by the buffers' byte bounds);
+    /// a smaller cap would make a full buffer draining and refilling allocate chunks over and over.
+    /// </param>
+    public BodyChunkPool(int maxFree = 4096) => _maxFree = maxFree;
 
     /// <summary>Chunks allocated so far (reuse keeps this flat).</summary>
     public long Created => Interlocked.Read(ref _created);
