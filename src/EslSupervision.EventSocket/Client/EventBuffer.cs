@@ -10,6 +10,8 @@ namespace EslSupervision.EventSocket.Client;
 /// The writer hands over a whole batch (every frame cut from one socket read) under one lock and wakes a
 /// waiting reader once per batch, not once per event. A writer held by <see cref="EslOverflowPolicy.Wait"/>
 /// is woken only when the buffer has drained to half, so a full buffer does not ping-pong per event.
+/// An event whose bytes still live in the connection's shared chunk is held by each buffer that queued it: it is
+/// copied out when its consumer takes it (<see cref="TryRead"/>), and its hold is given back when it is dropped or cleared.
 /// </remarks>
 internal sealed class EventBuffer
 {
