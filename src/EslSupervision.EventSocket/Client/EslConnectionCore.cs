@@ -92,11 +92,26 @@ internal sealed class EslConnectionCore : IAsyncDisposable
     public async Task<EslFrame> SendAsync(EslCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var pending = new PendingReply(command.Name, _time.GetTimestamp());
-        await WriteAsync(command, pending, cancellationToken).ConfigureAwait(false);
         TimeSpan wait = timeout ?? _settings.CommandTimeout;
+
+        // The reply clock starts before the write, not after it: the caller's timeout covers a write stuck behind
+        // others, and the deadline exists before the switch can possibly see the command (a test that moves a fake
+        // clock once the switch has the command can never move it before the deadline is set).
+        Task<EslFrame> replied = pending.Task.WaitAsync(wait, _time, cancellationToken);
         try
         {
-            EslFrame reply = await pending.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(command, pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nobody awaits the reply of a command that was never written; its timer must not fault unobserved.
+            _ = replied.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
+        try
+        {
+            EslFrame reply = await replied.ConfigureAwait(false);
             Volatile.Write(ref _consecutiveTimeouts, 0);
             _metrics.CommandCompleted(command.Name, _time.GetElapsedTime(pending.StartedAt), "ok");
             return reply;
