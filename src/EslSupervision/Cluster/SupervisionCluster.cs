@@ -49,7 +49,22 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     /// <summary>The supervisions running now on every switch; a cross-switch one is listed once, by the supervisor's own leg.</summary>
     public IReadOnlyList<SupervisionInfo> ActiveSupervisions => [.. _members.SelectMany(m => m.Controller.ActiveSupervisions)];
 
+    /// <summary>
+    /// The supervisions running now on every switch and every controller replica (see
+    /// <see cref="SupervisionController.ListActiveSupervisionsAsync"/>); without replica coordination, <see cref="ActiveSupervisions"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for the coordinator.</param>
+    /// <returns>The supervisions, oldest first; a cross-switch one once, by the supervisor's own leg.</returns>
+    /// <exception cref="SupervisionCoordinationException">The coordinator cannot answer (never a silently partial list).</exception>
+    public ValueTask<IReadOnlyList<SupervisionInfo>> ListActiveSupervisionsAsync(CancellationToken cancellationToken = default)
+        => Coordinator is { } coordinator
+            ? ClusterWideSupervisions.ListAsync(coordinator, ActiveSupervisions, cancellationToken)
+            : ValueTask.FromResult(ActiveSupervisions);
+
     internal ClusterCallRegistry Directory { get; }
+
+    /// <summary>The coordinator the switches' controllers share with other replicas, if they coordinate.</summary>
+    private ISupervisionCoordinator? Coordinator => _members.Select(m => m.Controller.Coordinator).FirstOrDefault(c => c is not null);
 
     internal IRelayTokens? Tokens { get; }
 
@@ -104,9 +119,15 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     public Task<PermissionDecision> SwitchModeAsync(string supervisorLegId, SupervisionMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);
-        return RunningOn(supervisorLegId) is { } controller
-            ? controller.SwitchModeAsync(supervisorLegId, mode, cancellationToken)
-            : Task.FromResult(PermissionDecision.Deny(DenialReason.NoSuchSupervision, "No supervision runs on that leg."));
+        if (RunningOn(supervisorLegId) is { } controller)
+        {
+            return controller.SwitchModeAsync(supervisorLegId, mode, cancellationToken);
+        }
+
+        // Not here: with replicas, say which replica runs it (any member's controller answers for the cluster).
+        return _members.Select(m => m.Controller).FirstOrDefault(c => c.Coordinator is not null) is { } anyone
+            ? anyone.SwitchModeAsync(supervisorLegId, mode, cancellationToken)
+            : Task.FromResult(ClusterWideSupervisions.NoSuchSupervision);
     }
 
     /// <summary>Ends a running supervision on whichever switch runs it; both switches' legs go.</summary>
@@ -161,6 +182,7 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
             ReplicaId = options.ResolveReplicaId(),
             LeaseTime = options.LeaseTime,
             RenewInterval = options.RenewInterval,
+            RefusalSettleWindow = options.RefusalSettleWindow,
         };
         foreach (Member member in _members)
         {

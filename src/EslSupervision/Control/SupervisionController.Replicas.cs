@@ -38,7 +38,7 @@ public sealed partial class SupervisionController
             throw new ArgumentException("Invalid coordination settings: " + validation.FailureMessage, nameof(options));
         }
 
-        _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval);
+        _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval, options.RefusalSettleWindow);
         Interlocked.Exchange(ref _orphanSweep, _time.CreateTimer(
             _ => Observe(Task.Run(SweepForOrphansAsync, CancellationToken.None)),
             null,
@@ -89,7 +89,7 @@ public sealed partial class SupervisionController
         catch (SupervisionCoordinationException ex)
         {
             ControllerLog.CoordinationUnavailable(_logger, ex.Message);
-            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.")).ConfigureAwait(false);
+            await RefuseForOutageAsync(session, coordination).ConfigureAwait(false);
             return false;
         }
     }
@@ -153,6 +153,8 @@ public sealed partial class SupervisionController
         SupervisionLeaseDetails details = new()
         {
             Supervisor = session.Supervisor,
+            SupervisorLegId = session.OriginLegId,
+            SupervisorSwitch = session.SupervisorSwitch,
             Agent = session.Agent,
             AgentLegId = session.AgentLegId,
             AgentSwitch = session.AgentSwitch,
@@ -175,6 +177,20 @@ public sealed partial class SupervisionController
         {
             // The coordinator is down: a running supervision goes on; the next renewal tries again.
             ControllerLog.CoordinationUnavailable(_logger, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Writes what the cluster-wide list shows (agent, mode) into the lease now rather than at the next renewal, so
+    /// that another replica lists a start, an adoption or a mode change at once. Runs on the session's queue, after
+    /// the step that changed it; one coordinator round trip, off the decision's path.
+    /// </summary>
+    private void RecordDetailsSoon(SupervisionSession session, SupervisionAuditKind kind)
+    {
+        if (_coordination is not null && kind is SupervisionAuditKind.Started or SupervisionAuditKind.Adopted or SupervisionAuditKind.ModeChanged
+            && _leases.ContainsKey(session.SupervisorLegId))
+        {
+            session.Post(() => RenewLeaseAsync(session));
         }
     }
 
@@ -324,7 +340,7 @@ public sealed partial class SupervisionController
         Unknown,
     }
 
-    private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval);
+    private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan RefusalSettleWindow);
 
     private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal);
 }

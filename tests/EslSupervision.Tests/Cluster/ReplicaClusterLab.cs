@@ -269,6 +269,7 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
     internal sealed class LeaseRecorder
     {
         private readonly List<(string Key, string Owner, bool Acquired)> _attempts = [];
+        private readonly List<(string Key, SupervisionMode Mode)> _recordedModes = [];
         private readonly List<(Func<bool> Condition, TaskCompletionSource Signal)> _waiters = [];
         private readonly ConcurrentDictionary<string, TaskCompletionSource> _paused = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, TaskCompletionSource> _refused = new(StringComparer.Ordinal);
@@ -284,7 +285,16 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
             }
         }
 
-        /// <summary>Completes once <paramref name="condition"/> holds (checked after every recorded attempt).</summary>
+        /// <summary>Whether a renewal wrote <paramref name="mode"/> into the lease on <paramref name="key"/> (<c>switch:leg</c>).</summary>
+        public bool RecordedMode(string key, SupervisionMode mode)
+        {
+            lock (_attempts)
+            {
+                return _recordedModes.Contains((key.ToLowerInvariant(), mode));
+            }
+        }
+
+        /// <summary>Completes once <paramref name="condition"/> holds (checked after every recorded attempt and renewal).</summary>
         public Task WhenAsync(Func<LeaseRecorder, bool> condition)
         {
             lock (_attempts)
@@ -316,11 +326,15 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
 
         private TaskCompletionSource Refused(string owner) => _refused.GetOrAdd(owner, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-        private void Record(SupervisionLeaseKey key, string owner, bool acquired)
+        private void Record(SupervisionLeaseKey key, string owner, bool acquired) => Record(() => _attempts.Add((key.ToString(), owner, acquired)));
+
+        private void RecordMode(SupervisionLeaseKey key, SupervisionMode mode) => Record(() => _recordedModes.Add((key.ToString().ToLowerInvariant(), mode)));
+
+        private void Record(Action add)
         {
             lock (_attempts)
             {
-                _attempts.Add((key.ToString(), owner, acquired));
+                add();
                 foreach (var waiter in _waiters.Where(w => w.Condition()).ToList())
                 {
                     waiter.Signal.TrySetResult();
@@ -349,6 +363,10 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
                 if (renewed is null)
                 {
                     recorder.Refused(lease.Owner).TrySetResult();
+                }
+                else if (details?.Mode is { } mode)
+                {
+                    recorder.RecordMode(lease.Key, mode);
                 }
 
                 return renewed;
