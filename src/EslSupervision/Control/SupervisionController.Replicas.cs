@@ -47,21 +47,24 @@ public sealed partial class SupervisionController
     }
 
     /// <summary>
-    /// Takes the lease on the session's leg. <see langword="true"/>: this replica acts. <see langword="false"/>: it
-    /// must not, and the session is already dropped (another replica holds the leg) or refused (no coordinator).
+    /// Takes the lease on the session's leg, or on <paramref name="key"/> when the call is leased under another leg
+    /// (a leg arriving from a peer switch: its origin leg). <see langword="true"/>: this replica acts.
+    /// <see langword="false"/>: it must not, and the session is already dropped (another replica holds the key; then
+    /// <paramref name="heldElsewhere"/> hears who) or refused (no coordinator). The only place a call is refused for
+    /// want of a lease, whichever way it arrived.
     /// </summary>
-    private async Task<bool> TryLeadAsync(SupervisionSession session)
+    private async Task<bool> TryLeadAsync(SupervisionSession session, SupervisionLeaseKey? key = null, Action<SupervisionLeaseRecord>? heldElsewhere = null)
     {
         if (_coordination is not { } coordination)
         {
             return true;
         }
 
-        SupervisionLeaseKey key = LeaseKeyOf(session);
+        SupervisionLeaseKey leaseKey = key ?? LeaseKeyOf(session);
         try
         {
             SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
-                key, coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
+                leaseKey, coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
             if (!result.Acquired)
             {
                 // Another replica acts on this call: drop it without a word (no audit, no command).
@@ -69,10 +72,18 @@ public sealed partial class SupervisionController
                 _sessions.TryRemove(session.SupervisorLegId, out _);
                 session.IsEnded = true;
                 session.Close();
+                heldElsewhere?.Invoke(result.Holder);
                 return false;
             }
 
-            Hold(coordination, result.Lease);
+            if (leaseKey == LeaseKeyOf(session))
+            {
+                Hold(coordination, result.Lease);
+            }
+
+            // A lease on another leg (an arrival's origin leg) only says who decides: it is neither renewed nor
+            // given back, but runs out by itself, so no replica looking again later can take it while the leg
+            // still waits; the arriving leg takes its own lease before its eavesdrop starts.
             return true;
         }
         catch (SupervisionCoordinationException ex)
@@ -294,6 +305,7 @@ public sealed partial class SupervisionController
     private void StopCoordination()
     {
         Interlocked.Exchange(ref _orphanSweep, null)?.Dispose();
+        StopArrivalRetries();
         foreach (HeldLease held in _leases.Values)
         {
             held.Renewal.Dispose();
