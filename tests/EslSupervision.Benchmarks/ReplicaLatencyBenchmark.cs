@@ -16,15 +16,17 @@ namespace EslSupervision.Benchmarks;
 /// process, each with its own connection to each switch, its own Redis connection, coordinator and token store, as
 /// two deployed processes would have) against 3 switches (<see cref="SupervisionFakeConnection"/>s: every event of a
 /// switch goes to both replicas' connections) with <c>REPLICA_CALLS</c> calls each and about 5,000 background channel
-/// events/s per switch, over one real redis-server on loopback. Measured one at a time: a <b>local</b> decision
-/// (the supervisor's <c>CHANNEL_PARK</c> on fs-0 for an agent on fs-0, until either replica writes
-/// <c>execute eavesdrop</c>), lease included. Checked: no lost decision, exactly one eavesdrop and one
-/// <c>Started</c> audit per park across the replicas, no leg granted twice. Counted: Redis round trips per decision,
-/// by the replicas' calls and by Redis's own <c>INFO commandstats</c>.
+/// events/s per switch, over one real redis-server on loopback. Measured one at a time, alternating: a <b>local</b>
+/// decision (the supervisor's <c>CHANNEL_PARK</c> on fs-0 for an agent on fs-0, until either replica writes
+/// <c>execute eavesdrop</c>) and a whole <b>cross-switch</b> decision (the park on fs-1 or fs-2 for an agent on fs-0,
+/// the <c>bridge</c> with a token, the leg arriving on fs-0, until its <c>execute eavesdrop</c>), leases included.
+/// Checked: no lost decision, exactly one decisive command per leg and one <c>Requested</c> and one <c>Started</c>
+/// audit per park across the replicas, no lease granted twice. Counted: Redis round trips per decision, by the
+/// replicas' calls and by Redis's own <c>INFO commandstats</c>.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/EslSupervision.Benchmarks -- --replicas</c> (env <c>REPLICA_OPS</c>,
-/// default 3,000 measured decisions per kind; <c>REPLICA_CALLS</c>, default 10,000 calls per switch). Needs Debian's
+/// default 3,000 measured decisions of each kind; <c>REPLICA_CALLS</c>, default 10,000 calls per switch). Needs Debian's
 /// redis-server and redis-cli. Prints <c>REPLICA-LATENCY</c> lines; exit code 1 when a check failed.
 /// </remarks>
 internal static class ReplicaLatencyBenchmark
@@ -86,10 +88,7 @@ internal static class ReplicaLatencyBenchmark
                 new RingGroupPermissionProvider(options),
                 options,
                 tokens);
-            foreach (ReplicatedSwitch sw in switches)
-            {
-                clusters[r].GetController(sw.Name).UseCoordination(coordinator, new SupervisionCoordinationOptions { ReplicaId = ReplicaIds[r] });
-            }
+            clusters[r].UseCoordination(coordinator, new SupervisionCoordinationOptions { ReplicaId = ReplicaIds[r] });
 
             subscriptions.Add(clusters[r].Audit.Subscribe(e => audit.AddOrUpdate((e.SupervisorLegId, e.Kind), 1, (_, n) => n + 1)));
             await clusters[r].StartAsync();
@@ -135,45 +134,110 @@ internal static class ReplicaLatencyBenchmark
                 return (at ?? Stopwatch.GetTimestamp()) - start;
             }
 
+            // A cross-switch decision, whole: the park on fs-1 or fs-2 for an agent on fs-0, the bridge with a token
+            // written there by either replica, the leg arriving on fs-0 (parked by the peer dialplan, to both
+            // replicas), until the eavesdrop is written on fs-0. The trunk itself costs nothing here.
+            (long Bridge, long Whole) Cross(int parkSwitch)
+            {
+                int k = next++;
+                int call = (k * 7919) % calls;
+                string leg = SupervisionWorkload.Uuid(k, 0xD00 + parkSwitch);
+                string arriving = SupervisionWorkload.Uuid(k, 0xE00);
+                ReplicatedSwitch origin = switches[parkSwitch];
+                ReplicatedSwitch target = switches[0];
+                long start = origin.Push(workload.Park(leg, call));
+                long? bridged = origin.WaitDecision(leg, Patience);
+                long? at = null;
+                if (bridged is not null && origin.Decisions[leg].Arguments is { } dial && dial.LastIndexOf('/') is int slash and >= 0)
+                {
+                    target.Push(() => [ArrivalPark(arriving, dial[(slash + 1)..])]);
+                    at = target.WaitDecision(arriving, Patience);
+                }
+
+                if (at is null)
+                {
+                    lost++;
+                    Console.WriteLine($"REPLICA-LATENCY cross op {k} on {origin.Name}: {(bridged is null ? "no bridge" : "no eavesdrop on fs-0")} within {Patience.TotalSeconds} s (lost so far {lost}; events dropped {drops.EventsLost}, gap resyncs {drops.GapResyncs})");
+                }
+
+                // Every replica has answered: for the origin leg's park (both), for the arrival (the one that does
+                // not relay the leg asks under the origin leg), and the arriving leg's own lease (the winner).
+                string originKey = LeaseLedger.Leg(origin.Name, leg);
+                if (!WaitAnswered(ledger, originKey, Replicas + 1) || (at is not null && !WaitAnswered(ledger, LeaseLedger.Leg(target.Name, arriving), 1)))
+                {
+                    unsettled++;
+                }
+
+                origin.Push(() => SupervisionWorkload.SupervisorGone(leg));
+                target.Push(() => SupervisionWorkload.SupervisorGone(arriving));
+                measured.Add(leg);
+                long end = Stopwatch.GetTimestamp();
+                return ((bridged ?? end) - start, (at ?? end) - start);
+            }
+
             // A controller whose buffer overflowed resyncs against this fake switch, which lists no channels: its
             // registry is empty from then on and every decision would be lost. Stop and say so instead.
             bool Broken() => lost >= 3 || drops.GapResyncs > 0;
             for (int i = 0; i < Math.Max(500, ops / 10) && !Broken(); i++)
             {
                 Local();
+                Cross(1 + (i % 2));
             }
 
-            WaitReleased(ledger);
             measured.Clear();
-            _ = ledger.TakeTicks();
-            LeaseCounts before = LeaseCounts.Of(ledger);
-            Dictionary<string, long> statsBefore = CommandStats(port);
-            var local = new long[ops];
-            int done = 0;
-            for (; done < ops && !Broken(); done++)
+
+            // One kind at a time, so that Redis's counters can be divided by that kind's decisions.
+            Phase Measure(string kind, Func<int, long> op)
             {
-                local[done] = Local();
+                WaitReleased(ledger);
+                _ = ledger.TakeTicks();
+                LeaseCounts before = LeaseCounts.Of(ledger);
+                Dictionary<string, long> statsBefore = CommandStats(port);
+                var samples = new long[ops];
+                int n = 0;
+                for (; n < ops && !Broken(); n++)
+                {
+                    samples[n] = op(n);
+                }
+
+                WaitReleased(ledger);
+                Dictionary<string, long> statsAfter = CommandStats(port);
+                (long[] acquire, long[] fence) = ledger.TakeTicks();
+                return new Phase(kind, samples[..n], LeaseCounts.Of(ledger) - before, statsBefore, statsAfter, acquire, fence);
             }
 
-            WaitReleased(ledger);
-            Dictionary<string, long> statsAfter = CommandStats(port);
-            LeaseCounts used = LeaseCounts.Of(ledger) - before;
-            (long[] acquireTicks, long[] fenceTicks) = ledger.TakeTicks();
+            var bridge = new long[ops];
+            Phase local = Measure("local decision (CHANNEL_PARK -> execute eavesdrop)", _ => Local());
+            Phase cross = Measure("cross-switch decision (CHANNEL_PARK on fs-1/2 -> bridge -> arrival on fs-0 -> execute eavesdrop)", i =>
+            {
+                (long b, long whole) = Cross(1 + (i % 2));
+                bridge[i] = b;
+                return whole;
+            });
             double rate = load.Stop();
 
-            Print("local decision, 2 replicas (CHANNEL_PARK -> execute eavesdrop, lease included)", local[..done]);
-            Print("  of which: lease acquire as awaited by a replica (both replicas)", acquireTicks);
-            Print("  of which: fence check as awaited by the winner", fenceTicks);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"REPLICA-LATENCY background: {rate:N0} events/s per switch (to each of {Replicas} replicas); lost decisions: {lost}; parks not answered by both replicas within {Patience.TotalSeconds} s: {unsettled}; events dropped by the controllers' buffers: {drops.EventsLost}; gap resyncs: {drops.GapResyncs}"));
+            foreach (Phase phase in new[] { local, cross })
+            {
+                Print(phase.Kind + ", 2 replicas, leases included", phase.Samples);
+                if (phase == cross)
+                {
+                    Print("  origin half only (CHANNEL_PARK -> execute bridge with token)", bridge[..phase.Samples.Length]);
+                }
 
+                Print("  lease acquisitions as awaited by a replica (all of them)", phase.AcquireTicks);
+                Print("  fence checks as awaited by the winner", phase.FenceTicks);
+                ReportRoundTrips(phase.Used, phase.StatsBefore, phase.StatsAfter, phase.Samples.Length);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"REPLICA-LATENCY background: {rate:N0} events/s per switch (to each of {Replicas} replicas); lost decisions: {lost}; parks not answered by every replica within {Patience.TotalSeconds} s: {unsettled}; events dropped by the controllers' buffers: {drops.EventsLost}; gap resyncs: {drops.GapResyncs}"));
             if (drops.GapResyncs > 0)
             {
                 Console.WriteLine("REPLICA-LATENCY a controller's event buffer overflowed (the machine did not give the replicas enough CPU): the run is not a figure");
             }
 
             int failures = CheckOnce(switches, measured, audit, ledger);
-            ReportRoundTrips(used, statsBefore, statsAfter, done);
             Console.WriteLine($"REPLICA-LATENCY load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+            int done = Math.Min(local.Samples.Length, cross.Samples.Length);
             return lost == 0 && unsettled == 0 && failures == 0 && drops.GapResyncs == 0 && done == ops ? 0 : 1;
         }
         finally
@@ -195,6 +259,23 @@ internal static class ReplicaLatencyBenchmark
         }
     }
 
+    /// <summary>
+    /// The supervisor's leg as it arrives on the agent's switch over the peer trunk: no digest user, parked by the
+    /// shipped peer dialplan with the token as destination and <c>esl_supervision_peer=true</c> after its ACL check.
+    /// </summary>
+    private static EslEvent ArrivalPark(string leg, string token) => EslEvent.Create(
+    [
+        new("Event-Name", "CHANNEL_PARK"),
+        new("Unique-ID", leg),
+        new("Call-Direction", "inbound"),
+        new("Channel-State", "CS_EXECUTE"),
+        new("Channel-Call-State", "ACTIVE"),
+        new("Answer-State", "answered"),
+        new("Channel-Name", "sofia/trunk/" + token),
+        new("Caller-Destination-Number", token),
+        new("variable_esl_supervision_peer", "true"),
+    ]);
+
     /// <summary>Puts the calls on every switch, paced so that neither replica's event buffer overflows.</summary>
     private static bool SetUp(SupervisionWorkload workload, ReplicatedSwitch[] switches, SupervisionCluster[] clusters, int calls, DropCounter drops)
     {
@@ -208,7 +289,7 @@ internal static class ReplicaLatencyBenchmark
                     switches[s].Push(frame);
                 }
 
-                if (call % 500 == 499)
+                if (call % 50 == 49)
                 {
                     // A burst faster than a controller reads overflows its buffer, and the resync against this fake
                     // (which lists no channels) would empty its registry.
@@ -217,8 +298,10 @@ internal static class ReplicaLatencyBenchmark
             }
         }
 
-        WaitFor(() => clusters.All(c => switches.All(sw => c.RegistryOf(sw.Name).Count >= calls * 2)), TimeSpan.FromMinutes(1));
-        int[] agents = [.. clusters.Select(c => c.Registry.GetSnapshot().Legs.Count(l => l.Agent is not null && l.IsBridged))];
+        // Until the last call's bridge is applied too (its legs are counted before they are bridged).
+        int[] AgentsOnACall() => [.. clusters.Select(c => c.Registry.GetSnapshot().Legs.Count(l => l.Agent is not null && l.IsBridged))];
+        WaitFor(() => AgentsOnACall().All(a => a == Switches * calls), TimeSpan.FromMinutes(1));
+        int[] agents = AgentsOnACall();
         Console.WriteLine($"REPLICA-LATENCY setup: {Replicas} replicas x {Switches} switches, {calls:N0} calls per switch, agents on a call per replica: {string.Join(", ", agents.Select(a => a.ToString("N0", CultureInfo.InvariantCulture)))}; {clock.ElapsedMilliseconds} ms (events dropped: {drops.EventsLost})");
         if (agents.Any(a => a != Switches * calls))
         {
@@ -248,7 +331,7 @@ internal static class ReplicaLatencyBenchmark
         int started = legs.Count(l => audit.TryGetValue((l, SupervisionAuditKind.Started), out int n) && n == 1);
         int requested = legs.Count(l => audit.TryGetValue((l, SupervisionAuditKind.Requested), out int n) && n == 1);
         int grantedTwice = ledger.GrantedTwice.Count();
-        Console.WriteLine($"REPLICA-LATENCY exactly once: legs with more than one decisive command (double actions): {doubleActions}; measured parks with exactly one Requested audit: {requested}/{legs.Count}, exactly one Started audit: {started}/{legs.Count}; legs whose lease was granted twice: {grantedTwice}; decisions won per replica: {string.Join(", ", wins.Select((w, r) => $"{ReplicaIds[r]} {w}"))}");
+        Console.WriteLine($"REPLICA-LATENCY exactly once: legs with more than one decisive command (double actions): {doubleActions}; measured parks with exactly one Requested audit: {requested}/{legs.Count}, exactly one Started audit: {started}/{legs.Count}; legs whose lease was granted twice: {grantedTwice}; decisive commands written per replica: {string.Join(", ", wins.Select((w, r) => $"{ReplicaIds[r]} {w}"))}");
         return doubleActions + grantedTwice + (legs.Count - started) + (legs.Count - requested);
     }
 
@@ -257,13 +340,13 @@ internal static class ReplicaLatencyBenchmark
     {
         double Per(long n) => (double)n / decisions;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"REPLICA-LATENCY round trips per decision (replicas' calls, both replicas): acquire {Per(used.Acquires):F2} (granted {Per(used.Grants):F2}), fence check {Per(used.FenceChecks):F2}, release {Per(used.Releases):F2}, renew {Per(used.Renewals):F2}, holder {Per(used.Holders):F2}, list {Per(used.Lists):F2}, token consume {Per(used.TokenConsumes):F2}; total {Per(used.Total):F2}"));
+            $"REPLICA-LATENCY   round trips per decision (replicas' calls, both replicas): acquire {Per(used.Acquires):F2} (granted {Per(used.Grants):F2}), fence check {Per(used.FenceChecks):F2}, release {Per(used.Releases):F2}, renew {Per(used.Renewals):F2}, holder {Per(used.Holders):F2}, list {Per(used.Lists):F2}, token consume {Per(used.TokenConsumes):F2}; total {Per(used.Total):F2}"));
         var lines = after
             .Select(p => (Command: p.Key, Calls: p.Value - before.GetValueOrDefault(p.Key)))
             .Where(p => p.Calls > 0 && p.Command != "info")
             .OrderByDescending(p => p.Calls)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Command} {Per(p.Calls):F2}"));
-        Console.WriteLine($"REPLICA-LATENCY Redis INFO commandstats per decision (commands inside scripts included, INFO itself excluded): {string.Join(", ", lines)}");
+        Console.WriteLine($"REPLICA-LATENCY   Redis INFO commandstats per decision (commands inside scripts included, INFO itself excluded): {string.Join(", ", lines)}");
     }
 
     /// <summary><c>INFO commandstats</c> through redis-cli: calls per command.</summary>
@@ -510,6 +593,8 @@ internal static class ReplicaLatencyBenchmark
 
         public void Dispose() => _listener.Dispose();
     }
+
+    private sealed record Phase(string Kind, long[] Samples, LeaseCounts Used, Dictionary<string, long> StatsBefore, Dictionary<string, long> StatsAfter, long[] AcquireTicks, long[] FenceTicks);
 
     private readonly record struct LeaseCounts(long Acquires, long Grants, long FenceChecks, long Releases, long Renewals, long Holders, long Lists, long TokenConsumes)
     {
