@@ -208,6 +208,24 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_Redis_down_a_leg_arriving_from_a_peer_is_refused_audibly_for_want_of_a_lease_before_its_token_is_spent()
+    {
+        ReplicaClusterLab lab = await LabAsync(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3));
+        FakeCall call = await lab.ClientCallsAsync("b", "1004");
+        string token = Issue(lab, new SupervisionHandOff(new UserIdentity("pbx.lab", "1010"), "a", Guid.NewGuid().ToString(), call.BLeg.Uuid, "1004", SupervisionMode.Spy, "b"));
+        await _redis.StopAsync();
+
+        FakeChannel arriving = await SendOverTrunkAsync(lab, token);
+
+        (_, SupervisionAuditEvent denied) = await lab.WaitForAuditAsync(SupervisionAuditKind.Denied, arriving.Uuid);
+        Assert.Equal(DenialReason.CoordinationUnavailable, denied.DenialReason);
+        Assert.Equal("CALL_REJECTED", (await lab.HungUpAsync("b", arriving.Uuid)).HangupCause);
+        Assert.True(lab.Executions("b", arriving.Uuid, "playback") >= 1);
+        Assert.DoesNotContain(lab.CommandsTo("b"), c => c.Contains("execute-app-name: eavesdrop", StringComparison.Ordinal));
+        Assert.DoesNotContain(lab.AuditTrail, x => x.Entry.DenialReason == DenialReason.InvalidToken || x.Entry.Kind == SupervisionAuditKind.Started);
+    }
+
+    [Fact]
     public async Task A_replica_that_pauses_past_its_lease_mid_cross_switch_supervision_is_fenced_off_and_only_the_adopting_replica_acts()
     {
         ReplicaClusterLab lab = await LabAsync(ShortLease, ShortRenew);
