@@ -61,6 +61,7 @@ public sealed partial class SupervisionController
         }
 
         SupervisionLeaseKey leaseKey = key ?? LeaseKeyOf(session);
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
@@ -78,7 +79,7 @@ public sealed partial class SupervisionController
 
             if (leaseKey == LeaseKeyOf(session))
             {
-                Hold(coordination, result.Lease);
+                Hold(coordination, result.Lease, asked);
             }
 
             // A lease on another leg (an arrival's origin leg) only says who decides: it is neither renewed nor
@@ -98,7 +99,8 @@ public sealed partial class SupervisionController
     /// Right before an action on the switch (the eavesdrop start, a mode switch): is this replica's lease still the
     /// current one? A replica that paused past its lease while another took the leg over is
     /// <see cref="LeadCheck.FencedOff"/> and must not act; <see cref="LeadCheck.Unknown"/> when the coordinator
-    /// cannot say (then nothing new may happen either, but the running supervision is kept).
+    /// cannot say (then nothing new may happen either, but the running supervision is kept). A lease the coordinator
+    /// granted or renewed less than <see cref="FreshLeaseWindow"/> ago is current without asking (see there).
     /// </summary>
     private async Task<LeadCheck> StillLeadingAsync(SupervisionSession session)
     {
@@ -111,6 +113,7 @@ public sealed partial class SupervisionController
         {
             // No lease yet (a start from code, an outbound session, an arriving leg): take it now, or another
             // replica's orphan sweep would find the running supervision unleased and adopt it as well.
+            long asked = _time.GetTimestamp();
             try
             {
                 SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
@@ -120,7 +123,7 @@ public sealed partial class SupervisionController
                     return LeadCheck.FencedOff;
                 }
 
-                Hold(coordination, result.Lease);
+                Hold(coordination, result.Lease, asked);
                 return LeadCheck.Leading;
             }
             catch (SupervisionCoordinationException ex)
@@ -128,6 +131,11 @@ public sealed partial class SupervisionController
                 ControllerLog.CoordinationUnavailable(_logger, ex.Message);
                 return LeadCheck.Unknown;
             }
+        }
+
+        if (_time.GetElapsedTime(held.ConfirmedAt) < FreshLeaseWindow(coordination))
+        {
+            return LeadCheck.Leading;
         }
 
         try
@@ -161,12 +169,13 @@ public sealed partial class SupervisionController
             Mode = session.IsRunning ? session.Mode : null,
             Since = session.Since,
         };
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLease? renewed = await coordination.Coordinator.RenewAsync(held.Lease, coordination.LeaseTime, details, _stop.Token).ConfigureAwait(false);
             if (renewed is not null)
             {
-                _leases[session.SupervisorLegId] = held with { Lease = renewed };
+                _leases[session.SupervisorLegId] = held with { Lease = renewed, ConfirmedAt = asked };
                 return;
             }
 
@@ -205,6 +214,7 @@ public sealed partial class SupervisionController
             return true;
         }
 
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
@@ -215,7 +225,7 @@ public sealed partial class SupervisionController
                 return false; // A live replica runs it.
             }
 
-            Hold(coordination, result.Lease);
+            Hold(coordination, result.Lease, asked);
             return true;
         }
         catch (SupervisionCoordinationException ex)
@@ -260,8 +270,23 @@ public sealed partial class SupervisionController
         }
     }
 
+    /// <summary>
+    /// How long after the coordinator granted or renewed a lease this replica acts on it without asking again. Nobody
+    /// else can take a lease before it expires, so a check this soon could only answer "current", and it added a
+    /// round trip to every decision (the fence check right after the acquisition). Measured from before the request,
+    /// on this replica's monotonic clock, so a pause of this process counts; at most a quarter of the lease time, which
+    /// leaves three quarters of it to clock skew between replicas (the check itself compares with this replica's
+    /// clock, which allowed less). What it cannot see, as no check can in the step between its answer and the command:
+    /// the lease record lost inside the store (a Redis failover that dropped the write) within that window.
+    /// </summary>
+    private static TimeSpan FreshLeaseWindow(ReplicaCoordination coordination)
+        => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, coordination.LeaseTime.Ticks / 4));
+
     /// <summary>Keeps a lease: renewed every renew interval through the leg's session, while there is one.</summary>
-    private void Hold(ReplicaCoordination coordination, SupervisionLease lease)
+    /// <param name="coordination">The replica's coordination.</param>
+    /// <param name="lease">The lease granted.</param>
+    /// <param name="asked">This replica's <see cref="TimeProvider.GetTimestamp"/> from before it asked for the lease.</param>
+    private void Hold(ReplicaCoordination coordination, SupervisionLease lease, long asked)
     {
         string leg = lease.Key.LegId;
         ITimer renewal = _time.CreateTimer(
@@ -280,7 +305,7 @@ public sealed partial class SupervisionController
             previous.Renewal.Dispose();
         }
 
-        _leases[leg] = new HeldLease(lease, renewal);
+        _leases[leg] = new HeldLease(lease, renewal, asked);
     }
 
     /// <summary>
@@ -342,7 +367,8 @@ public sealed partial class SupervisionController
 
     private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan RefusalSettleWindow);
 
-    private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal);
+    /// <summary>A lease this replica holds; <c>ConfirmedAt</c>: the timestamp from before the request that granted or last renewed it.</summary>
+    private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal, long ConfirmedAt);
 }
 
 /// <content>Log messages of replica coordination (3200-3209).</content>
