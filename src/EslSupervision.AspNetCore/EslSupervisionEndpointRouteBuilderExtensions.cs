@@ -170,7 +170,7 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
             return Problem(StatusCodes.Status400BadRequest, "Invalid request", "Give mode (Spy, Whisper or Barge).");
         }
 
-        if (!IsMine(operations, Me(context), legId))
+        if (!await IsMineAsync(operations, Me(context), legId, cancellationToken).ConfigureAwait(false))
         {
             return NoSuchSupervision();
         }
@@ -178,22 +178,45 @@ public static class EslSupervisionEndpointRouteBuilderExtensions
         PermissionDecision decision = await operations.SwitchModeAsync(legId, mode, cancellationToken).ConfigureAwait(false);
         return decision.IsAllowed
             ? Results.Ok(new { mode = mode.ToString() })
-            : decision.Reason == DenialReason.NoSuchSupervision ? NoSuchSupervision() : Problem(StatusCodes.Status403Forbidden, "Mode change refused", Reason(decision));
+            : decision.Reason switch
+            {
+                DenialReason.NoSuchSupervision => NoSuchSupervision(),
+                DenialReason.RunByAnotherReplica => RunByAnotherReplica(decision),
+                _ => Problem(StatusCodes.Status403Forbidden, "Mode change refused", Reason(decision)),
+            };
     }
 
     private static async Task<IResult> EndAsync(HttpContext context, string legId, ISupervisionOperations operations, CancellationToken cancellationToken)
     {
-        if (!IsMine(operations, Me(context), legId))
+        UserIdentity me = Me(context);
+        (IReadOnlyList<SupervisionInfo> all, _) = await RunningSupervisions.ReadAsync(operations, cancellationToken).ConfigureAwait(false);
+        SupervisionInfo? mine = Mine(all, me, legId);
+        if (mine is null)
         {
             return NoSuchSupervision();
         }
 
-        return await operations.EndAsync(legId, cancellationToken).ConfigureAwait(false) ? Results.NoContent() : NoSuchSupervision();
+        if (await operations.EndAsync(legId, cancellationToken).ConfigureAwait(false))
+        {
+            return Results.NoContent();
+        }
+
+        // Not ended here: if the list names another replica, say so (only that replica can end it).
+        return mine.Replica is { } replica && !operations.ActiveSupervisions.Any(s => string.Equals(s.SupervisorLegId, legId, StringComparison.OrdinalIgnoreCase))
+            ? RunByAnotherReplica(PermissionDecision.Deny(DenialReason.RunByAnotherReplica, $"Replica {replica} runs this supervision; only it can switch or end it."))
+            : NoSuchSupervision();
     }
 
-    /// <summary>Only the supervisor's own running supervisions can be switched or ended; anything else looks the same as "none" (no probing of other users' legs).</summary>
-    private static bool IsMine(ISupervisionOperations operations, UserIdentity me, string legId)
-        => operations.ActiveSupervisions.Any(s => string.Equals(s.SupervisorLegId, legId, StringComparison.OrdinalIgnoreCase) && s.Supervisor == me);
+    /// <summary>Only the supervisor's own running supervisions (on any replica) can be switched or ended; anything else looks the same as "none" (no probing of other users' legs).</summary>
+    private static async Task<bool> IsMineAsync(ISupervisionOperations operations, UserIdentity me, string legId, CancellationToken cancellationToken)
+        => Mine((await RunningSupervisions.ReadAsync(operations, cancellationToken).ConfigureAwait(false)).List, me, legId) is not null;
+
+    private static SupervisionInfo? Mine(IReadOnlyList<SupervisionInfo> all, UserIdentity me, string legId)
+        => all.FirstOrDefault(s => string.Equals(s.SupervisorLegId, legId, StringComparison.OrdinalIgnoreCase) && s.Supervisor == me);
+
+    /// <summary>The supervision is the caller's, but another replica runs it: 409, naming the replica, so a load balancer or the user can go there.</summary>
+    private static IResult RunByAnotherReplica(PermissionDecision decision)
+        => Problem(StatusCodes.Status409Conflict, "Supervision runs on another controller replica", decision.Detail);
 
     private static IResult NoSuchSupervision() => Problem(StatusCodes.Status404NotFound, "No such supervision", "You have no running supervision with that id.");
 

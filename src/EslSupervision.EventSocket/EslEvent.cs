@@ -17,14 +17,20 @@ public sealed class EslEvent
     private const string VariablePrefix = "variable_";
     private static readonly byte[] EventNameLine = "Event-Name: "u8.ToArray();
 
-    private readonly IHeaderSource _headers;
-    private readonly byte[]? _bodyData;
-    private readonly int _bodyStart;
+    // Replaced once, when a loaned event is copied out of its chunk (TakeOwnership), before any user sees it.
+    private IHeaderSource _headers;
+    private byte[]? _bodyData;
+    private int _bodyStart;
     private readonly int _bodyLength;
     private readonly string? _decodedBody;
     private string? _eventName;
     private string? _uniqueId;
     private string? _body;
+
+    // Set while the bytes live in a shared chunk of the connection (see BodyChunkPool); null once the event owns
+    // them. _holds counts who may still deliver the loaned event: the read loop's batch and each buffer holding it.
+    private BodyChunk? _loan;
+    private int _holds;
 
     private EslEvent(IHeaderSource headers, EslEventFormat format, byte[]? bodyData, int bodyStart, int bodyLength, string? decodedBody)
     {
@@ -144,19 +150,34 @@ public sealed class EslEvent
     /// Wraps the body of a <c>text/event-plain</c> frame: a url-encoded header block, then, if the inner
     /// block has a <c>Content-Length</c>, that many bytes of body. Takes ownership of <paramref name="frameBody"/>.
     /// </summary>
-    internal static EslEvent FromPlain(byte[] frameBody)
+    internal static EslEvent FromPlain(byte[] frameBody) => FromPlain(frameBody, 0, frameBody.Length);
+
+    /// <summary>
+    /// Wraps a plain event frame whose body is a slice of a connection's shared chunk. The event is on loan: it
+    /// must be copied out (<see cref="TakeOwnership"/>) before anyone outside the library sees it, and it starts
+    /// with one hold (the read loop's batch), released by <see cref="ReleaseHold"/>.
+    /// </summary>
+    internal static EslEvent FromPlain(BodyChunk chunk, int start, int length)
     {
-        EslEvent e = WrapPlain(frameBody);
-        e.WireSize = frameBody.Length;
+        EslEvent e = FromPlain(chunk.Data, start, length);
+        e._holds = 1;
+        e._loan = chunk;
         return e;
     }
 
-    private static EslEvent WrapPlain(byte[] frameBody)
+    private static EslEvent FromPlain(byte[] data, int start, int length)
     {
-        ReadOnlySpan<byte> span = frameBody;
+        EslEvent e = WrapPlain(data, start, length);
+        e.WireSize = length;
+        return e;
+    }
+
+    private static EslEvent WrapPlain(byte[] data, int start, int length)
+    {
+        ReadOnlySpan<byte> span = data.AsSpan(start, length);
         int blank = span.IndexOf("\n\n"u8);
         int headerLength = blank < 0 ? TrimTrailingNewlines(span) : blank;
-        var block = new HeaderBlock(frameBody, 0, headerLength);
+        var block = new HeaderBlock(data, start, headerLength);
         if (blank < 0)
         {
             return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
@@ -164,7 +185,7 @@ public sealed class EslEvent
 
         // Almost every event ends at its blank line: nothing to find, and the header index stays unbuilt.
         int bodyStart = blank + 2;
-        int available = frameBody.Length - bodyStart;
+        int available = length - bodyStart;
         if (available <= 0)
         {
             return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
@@ -180,7 +201,98 @@ public sealed class EslEvent
         }
 
         int bodyLength = (int)Math.Min(declared, available);
-        return new EslEvent(block, EslEventFormat.Plain, frameBody, bodyStart, bodyLength, null);
+        return new EslEvent(block, EslEventFormat.Plain, data, start + bodyStart, bodyLength, null);
+    }
+
+    /// <summary>True while the event's bytes still live in a connection's shared chunk.</summary>
+    internal bool IsOnLoan => Volatile.Read(ref _loan) is not null;
+
+    /// <summary>
+    /// Copies a loaned event's bytes into its own array and gives its share of the chunk back, so the event stays
+    /// valid however long it is kept. Called before the event is handed to anything outside the library (on
+    /// delivery by a buffer, or to a waiting execution); the caller holds a hold, so the chunk is still intact.
+    /// Safe to race: the first caller copies, the others find it done. A no-op for events that own their bytes.
+    /// </summary>
+    internal void TakeOwnership()
+    {
+        BodyChunk? loan = Volatile.Read(ref _loan);
+        if (loan is null)
+        {
+            return;
+        }
+
+        lock (loan)
+        {
+            if (_loan is null)
+            {
+                return;
+            }
+
+            var block = (HeaderBlock)_headers;
+            int start = block.Start;
+            byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
+            loan.Data.AsSpan(start, WireSize).CopyTo(own);
+            _headers = new HeaderBlock(own, 0, block.Length);
+            if (_bodyData is not null)
+            {
+                _bodyData = own;
+                _bodyStart -= start;
+            }
+
+            // Published last: a thread that reads _loan as null sees the new fields.
+            Volatile.Write(ref _loan, null);
+        }
+
+        loan.Release();
+    }
+
+    /// <summary>One more holder (a buffer that queued the event) may deliver it.</summary>
+    internal void AddHold()
+    {
+        if (Volatile.Read(ref _loan) is not null)
+        {
+            Interlocked.Increment(ref _holds);
+        }
+    }
+
+    /// <summary>
+    /// A holder is done without delivering (the batch was handed over, a buffer dropped or cleared the event).
+    /// When the last holder goes and nobody took the event, nobody can: its share of the chunk is given back and
+    /// the event is emptied, so even a bug that reached it later could never read another event's bytes.
+    /// </summary>
+    internal void ReleaseHold()
+    {
+        if (Volatile.Read(ref _loan) is null || Interlocked.Decrement(ref _holds) != 0)
+        {
+            return;
+        }
+
+        BodyChunk? loan = Volatile.Read(ref _loan);
+        if (loan is null)
+        {
+            return;
+        }
+
+        lock (loan)
+        {
+            if (_loan is null)
+            {
+                return;
+            }
+
+            _headers = ReleasedHeaders.Instance;
+            _bodyData = null;
+            Volatile.Write(ref _loan, null);
+        }
+
+        loan.Release();
+    }
+
+    /// <summary>A buffer hands the event to its consumer: copied out first, then the buffer's hold goes.</summary>
+    internal void Deliver()
+    {
+        TakeOwnership();
+        ReleaseHold();
     }
 
     private static bool TryReadLastLineContentLength(ReadOnlySpan<byte> headers, out long length)

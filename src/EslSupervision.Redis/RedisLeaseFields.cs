@@ -16,6 +16,16 @@ internal static class RedisLeaseFields
             Add(args, "se", supervisor.Extension);
         }
 
+        if (details.SupervisorLegId is { } supervisorLeg)
+        {
+            Add(args, "sl", supervisorLeg);
+        }
+
+        if (details.SupervisorSwitch is { } supervisorSwitch)
+        {
+            Add(args, "ss", supervisorSwitch);
+        }
+
         if (details.AgentLegId is { } agentLeg)
         {
             Add(args, "al", agentLeg);
@@ -61,6 +71,8 @@ internal static class RedisLeaseFields
         var details = new SupervisionLeaseDetails
         {
             Supervisor = Identity(fields, "st", "se"),
+            SupervisorLegId = fields.GetValueOrDefault("sl"),
+            SupervisorSwitch = fields.GetValueOrDefault("ss"),
             AgentLegId = fields.GetValueOrDefault("al"),
             AgentSwitch = fields.GetValueOrDefault("as"),
             Agent = Identity(fields, "at", "ae"),

@@ -45,7 +45,7 @@ internal static class RedisLeaseScripts
         if not exp or exp <= tonumber(ARGV[2]) then return 0 end
         redis.call('HSET', KEYS[1], 'exp', ARGV[3])
         if ARGV[6] == '1' then
-          redis.call('HDEL', KEYS[1], 'st', 'se', 'al', 'as', 'at', 'ae', 'mode', 'since')
+          redis.call('HDEL', KEYS[1], 'st', 'se', 'sl', 'ss', 'al', 'as', 'at', 'ae', 'mode', 'since')
           for i = 7, #ARGV, 2 do
             redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
           end

@@ -109,7 +109,8 @@ internal static class RedisLeaseBenchmark
 
     private static async Task<bool> WaitConnectedAsync(RedisCoordinationConnection connection) => await connection.ConnectAsync();
 
-    private static Process StartRedis(int port)
+    /// <summary>A redis-server of the benchmarks' own on <paramref name="port"/> (loopback, no persistence), once it accepts connections.</summary>
+    internal static Process StartRedis(int port)
     {
         var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true };
         foreach (string arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
@@ -137,7 +138,7 @@ internal static class RedisLeaseBenchmark
         return process;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

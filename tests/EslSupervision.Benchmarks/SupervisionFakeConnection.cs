@@ -48,6 +48,9 @@ internal class SupervisionFakeConnection : IEslConnection
 
     public long Executes { get; private set; }
 
+    /// <summary>Called with (leg, application, arguments, timestamp) for every decisive command, after it is recorded (the replica benchmark joins several connections per switch).</summary>
+    public Action<string, string, string?, long>? Decisive { get; init; }
+
     public long Hangups { get; private set; }
 
     /// <summary>Pushes one event to the subscribers, on the calling thread. Not thread-safe (Rx subjects need serialized calls).</summary>
@@ -72,6 +75,7 @@ internal class SupervisionFakeConnection : IEslConnection
             LastEavesdropAt = Stopwatch.GetTimestamp();
             EavesdropAt[uniqueId] = LastEavesdropAt;
             Eavesdropped.Release();
+            Decisive?.Invoke(uniqueId, application, arguments, LastEavesdropAt);
         }
 
         return execution;

@@ -39,6 +39,8 @@ public abstract class SupervisionCoordinatorContract : IAsyncLifetime
     protected static SupervisionLeaseDetails Spying(string agentLeg) => new()
     {
         Supervisor = new UserIdentity("pbx.lab", "1001"),
+        SupervisorLegId = "bbbb0000-1111",
+        SupervisorSwitch = "fs-a",
         Agent = new UserIdentity("pbx.lab", "1004"),
         AgentLegId = agentLeg,
         AgentSwitch = "fs-b",

@@ -378,4 +378,27 @@ public sealed class FakeFreeSwitchTests
         var dump = (await c.CommandAsync($"api uuid_dump {call.BLeg.Uuid} json")).BodyText;
         Assert.Contains("\"variable_dialed_user\":\"1004\"", dump, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_channel_variable_written_from_two_connections_reads_as_FreeSWITCH_answers_it_unset_last_writer_and_gone()
+    {
+        // What the replicas' refusal tie-break relies on, in the captured reply texts: _undef_ without a newline,
+        // +OK, the raw value back, the last write wins across connections, and -ERR once the channel is gone.
+        await using var fs = await StartAsync();
+        await using var a = await TestClient.ConnectAsync(fs.Port);
+        await using var b = await TestClient.ConnectAsync(fs.Port);
+        FakeChannel leg = fs.DialParked("1010", "pbx.lab", "*911004");
+
+        Assert.Equal("_undef_", (await a.CommandAsync($"api uuid_getvar {leg.Uuid} esl_supervision_refuser")).BodyText);
+        Assert.Equal("+OK\n", (await a.CommandAsync($"api uuid_setvar {leg.Uuid} esl_supervision_refuser replica-a")).BodyText);
+        Assert.Equal("+OK\n", (await b.CommandAsync($"api uuid_setvar {leg.Uuid} esl_supervision_refuser replica-b")).BodyText);
+        Assert.Equal("replica-b", (await a.CommandAsync($"api uuid_getvar {leg.Uuid} esl_supervision_refuser")).BodyText);
+        Assert.Equal("replica-b", (await b.CommandAsync($"api uuid_getvar {leg.Uuid} esl_supervision_refuser")).BodyText);
+
+        Task<FakeChannel> gone = fs.WaitForChannelAsync(x => x.Uuid == leg.Uuid && x.IsHungUp);
+        fs.Hangup(leg.Uuid);
+        await gone.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("-ERR No such channel!\n", (await a.CommandAsync($"api uuid_getvar {leg.Uuid} esl_supervision_refuser")).BodyText);
+        Assert.Equal("-ERR No such channel!\n", (await b.CommandAsync($"api uuid_setvar {leg.Uuid} esl_supervision_refuser replica-b")).BodyText);
+    }
 }

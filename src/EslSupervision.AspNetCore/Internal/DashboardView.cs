@@ -35,7 +35,8 @@ internal sealed class DashboardView
         SupervisionOptions options = _supervision.CurrentValue;
         bool enabled = options.IsTenantEnabled(me.Tenant);
         TenantCalls tenantCalls = _calls.Get(me.Tenant, options);
-        Dictionary<string, List<RunningSupervisionDto>> running = RunningOn(tenantCalls, me);
+        (IReadOnlyList<SupervisionInfo> all, bool partial) = await RunningSupervisions.ReadAsync(_operations, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, List<RunningSupervisionDto>> running = RunningOn(tenantCalls, me, all);
         var calls = new List<CurrentCallDto>(tenantCalls.Rows.Count);
         foreach (CallRow row in tenantCalls.Rows)
         {
@@ -51,17 +52,16 @@ internal sealed class DashboardView
                 running.TryGetValue(row.LegId, out List<RunningSupervisionDto>? list) ? list : []));
         }
 
-        return new DashboardStateDto(me.Tenant, me.Extension, _time.GetUtcNow(), calls, RecentAudit(me.Tenant, _options.AuditPageSize));
+        return new DashboardStateDto(me.Tenant, me.Extension, _time.GetUtcNow(), calls, RecentAudit(me.Tenant, _options.AuditPageSize), partial);
     }
 
     public IReadOnlyList<AuditDto> RecentAudit(string tenant, int take)
         => _audit.Recent(tenant, Math.Clamp(take, 1, _options.AuditPageSize)).Select(ToDto).ToList();
 
-    /// <summary>The running supervisions on the tenant's rows only (by agent leg), whoever runs them.</summary>
-    private Dictionary<string, List<RunningSupervisionDto>> RunningOn(TenantCalls tenantCalls, UserIdentity me)
+    /// <summary>The running supervisions on the tenant's rows only (by agent leg), whoever (and whichever replica) runs them.</summary>
+    private static Dictionary<string, List<RunningSupervisionDto>> RunningOn(TenantCalls tenantCalls, UserIdentity me, IReadOnlyList<SupervisionInfo> all)
     {
         var result = new Dictionary<string, List<RunningSupervisionDto>>(StringComparer.OrdinalIgnoreCase);
-        IReadOnlyList<SupervisionInfo> all = _operations.ActiveSupervisions;
         if (all.Count == 0)
         {
             return result;
@@ -73,7 +73,7 @@ internal sealed class DashboardView
             if (s.AgentLegId is { } agentLeg && legs.Contains(agentLeg))
             {
                 List<RunningSupervisionDto> list = result.TryGetValue(agentLeg, out List<RunningSupervisionDto>? l) ? l : result[agentLeg] = [];
-                list.Add(new RunningSupervisionDto(s.SupervisorLegId, s.Supervisor?.Extension, s.Mode?.ToString() ?? "Unknown", s.Since, s.Supervisor == me));
+                list.Add(new RunningSupervisionDto(s.SupervisorLegId, s.Supervisor?.Extension, s.Mode?.ToString() ?? "Unknown", s.Since, s.Supervisor == me, s.Replica));
             }
         }
 

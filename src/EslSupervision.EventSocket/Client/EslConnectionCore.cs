@@ -21,6 +21,9 @@ internal sealed class EslConnectionCore : IAsyncDisposable
 
     /// <summary>What one socket read produced for consumers, handed over at once (reused: the dispatcher copies it into its buffers).</summary>
     private readonly List<object> _batch = new(64);
+
+    /// <summary>Where small event bodies wait for consumers without a GC array each (read loop only, plus releases).</summary>
+    private readonly BodyChunkPool _chunks = new();
     private readonly ILogger _logger;
     private readonly EslMetrics _metrics;
     private readonly TimeProvider _time;
@@ -92,11 +95,26 @@ internal sealed class EslConnectionCore : IAsyncDisposable
     public async Task<EslFrame> SendAsync(EslCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var pending = new PendingReply(command.Name, _time.GetTimestamp());
-        await WriteAsync(command, pending, cancellationToken).ConfigureAwait(false);
         TimeSpan wait = timeout ?? _settings.CommandTimeout;
+
+        // The reply clock starts before the write, not after it: the caller's timeout covers a write stuck behind
+        // others, and the deadline exists before the switch can possibly see the command (a test that moves a fake
+        // clock once the switch has the command can never move it before the deadline is set).
+        Task<EslFrame> replied = pending.Task.WaitAsync(wait, _time, cancellationToken);
         try
         {
-            EslFrame reply = await pending.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(command, pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nobody awaits the reply of a command that was never written; its timer must not fault unobserved.
+            _ = replied.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
+        try
+        {
+            EslFrame reply = await replied.ConfigureAwait(false);
             Volatile.Write(ref _consecutiveTimeouts, 0);
             _metrics.CommandCompleted(command.Name, _time.GetElapsedTime(pending.StartedAt), "ok");
             return reply;
@@ -251,7 +269,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
                 int frames = 0;
                 try
                 {
-                    while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame))
+                    while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame, _chunks))
                     {
                         frames++;
                         Handle(frame!);
@@ -309,6 +327,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             // is not waited for: a stuck consumer must not keep a dead connection from ending.
             Close(reason);
             await FlushAsync().ConfigureAwait(false);
+            _chunks.Close();
             try
             {
                 await _reader.CompleteAsync().ConfigureAwait(false);
@@ -332,6 +351,12 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
+            // The batch's own hold on each event: from now on only the buffers that queued it can deliver it.
+            foreach (object item in _batch)
+            {
+                (item as EslEvent)?.ReleaseHold();
+            }
+
             _batch.Clear();
         }
     }
@@ -341,7 +366,9 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         switch (frame.Type)
         {
             case EslContentType.EventPlain:
-                AddEvent(EslEvent.FromPlain(frame.Body));
+                AddEvent(frame.Chunk is { } chunk
+                    ? EslEvent.FromPlain(chunk, frame.BodyOffset, frame.BodyLength)
+                    : EslEvent.FromPlain(frame.Body));
                 break;
             case EslContentType.EventJson:
                 AddEvent(Sized(JsonEventParser.Parse(frame.Body), frame));
@@ -404,6 +431,8 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             case "CHANNEL_EXECUTE_COMPLETE":
                 if (e["Application-UUID"] is { } appUuid && _executions.TryRemove(appUuid, out var execution))
                 {
+                    // Handed to the caller before any buffer: it must own its bytes first.
+                    e.TakeOwnership();
                     execution.TrySetResult(e);
                 }
 

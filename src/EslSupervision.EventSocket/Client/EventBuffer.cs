@@ -10,6 +10,8 @@ namespace EslSupervision.EventSocket.Client;
 /// The writer hands over a whole batch (every frame cut from one socket read) under one lock and wakes a
 /// waiting reader once per batch, not once per event. A writer held by <see cref="EslOverflowPolicy.Wait"/>
 /// is woken only when the buffer has drained to half, so a full buffer does not ping-pong per event.
+/// An event whose bytes still live in the connection's shared chunk is held by each buffer that queued it: it is
+/// copied out when its consumer takes it (<see cref="TryRead"/>), and its hold is given back when it is dropped or cleared.
 /// </remarks>
 internal sealed class EventBuffer
 {
@@ -116,11 +118,14 @@ internal sealed class EventBuffer
 
                     while (_items.Count > 0 && !Fits(size))
                     {
-                        _bytes -= SizeOf(_items.Dequeue());
+                        object old = _items.Dequeue();
+                        _bytes -= SizeOf(old);
+                        (old as EslEvent)?.ReleaseHold();
                         dropped++;
                     }
                 }
 
+                (item as EslEvent)?.AddHold();
                 _items.Enqueue(item);
                 _bytes += size;
             }
@@ -181,6 +186,9 @@ internal sealed class EventBuffer
         }
 
         wake?.TrySetResult();
+
+        // Copied out of the connection's shared chunk (if it still lives there) before the consumer sees it.
+        (item as EslEvent)?.Deliver();
         return true;
     }
 
@@ -234,10 +242,17 @@ internal sealed class EventBuffer
     /// <summary>Drops everything buffered (a reader that is disposed).</summary>
     public void Clear()
     {
+        object[] dropped;
         lock (_items)
         {
+            dropped = _items.ToArray();
             _items.Clear();
             _bytes = 0;
+        }
+
+        foreach (object item in dropped)
+        {
+            (item as EslEvent)?.ReleaseHold();
         }
     }
 

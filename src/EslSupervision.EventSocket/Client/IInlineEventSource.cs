@@ -11,7 +11,8 @@ internal interface IInlineEventSource
 {
     /// <summary>
     /// Calls <paramref name="onEvent"/> for every event from now on, in arrival order, on the thread that reads the
-    /// socket; an exception it throws is logged and goes no further. Disposing the result returns only once no call
+    /// socket; each event owns its bytes (copied out of the connection's shared chunk), so the consumer may keep it;
+    /// an exception it throws is logged and goes no further. Disposing the result returns only once no call
     /// is in progress, and no call follows.
     /// </summary>
     IDisposable SubscribeInline(Action<EslEvent> onEvent);

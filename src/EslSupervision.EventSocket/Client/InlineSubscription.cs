@@ -23,7 +23,11 @@ internal sealed class InlineSubscription : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Calls the consumer for every event of <paramref name="batch"/>; a consumer that throws is logged and goes on getting the rest.</summary>
+    /// <summary>
+    /// Calls the consumer for every event of <paramref name="batch"/>, each copied out of the connection's shared
+    /// chunk first (the batch still holds it, so the chunk is intact); a consumer that throws is logged and goes on
+    /// getting the rest.
+    /// </summary>
     public void Deliver(IReadOnlyList<object> batch)
     {
         lock (_gate)
@@ -39,6 +43,9 @@ internal sealed class InlineSubscription : IDisposable
                 {
                     try
                     {
+                        // The consumer may keep the event (the controller posts a park to its session): it must own
+                        // its bytes before it leaves the library's read path, as a buffer's consumer would on take.
+                        e.TakeOwnership();
                         _onEvent(e);
                     }
                     catch (Exception ex)

@@ -4,15 +4,31 @@ namespace EslSupervision.EventSocket.Protocol;
 /// One message from the switch: its content type, its envelope headers (kept only for frames whose
 /// envelope means something: replies, notices, log lines) and exactly Content-Length bytes of body.
 /// </summary>
+/// <remarks>
+/// The body is either its own array or, for a plain event cut with a <see cref="BodyChunkPool"/>, a slice of a
+/// shared chunk (<see cref="Chunk"/>): such a frame is turned into an event at once and never kept.
+/// </remarks>
 internal sealed class EslFrame
 {
     private static readonly byte[] NoBody = [];
+
+    private readonly byte[] _body;
 
     public EslFrame(EslContentType type, HeaderBlock? envelope, byte[]? body)
     {
         Type = type;
         Envelope = envelope;
-        Body = body ?? NoBody;
+        _body = body ?? NoBody;
+        BodyLength = _body.Length;
+    }
+
+    public EslFrame(EslContentType type, BodyChunk chunk, int offset, int length)
+    {
+        Type = type;
+        _body = chunk.Data;
+        Chunk = chunk;
+        BodyOffset = offset;
+        BodyLength = length;
     }
 
     public EslContentType Type { get; }
@@ -20,7 +36,17 @@ internal sealed class EslFrame
     /// <summary>The envelope headers; null for event frames, whose envelope is only Content-Length and Content-Type.</summary>
     public HeaderBlock? Envelope { get; }
 
-    public byte[] Body { get; }
+    /// <summary>The body as its own array; only for frames not cut into a chunk.</summary>
+    public byte[] Body => Chunk is null ? _body : throw new InvalidOperationException("The body of this frame lives in a shared chunk: use BodySpan.");
+
+    /// <summary>The chunk the body was cut into, or null when the frame owns <see cref="Body"/>.</summary>
+    public BodyChunk? Chunk { get; }
+
+    public int BodyOffset { get; }
+
+    public int BodyLength { get; }
+
+    public ReadOnlySpan<byte> BodySpan => _body.AsSpan(BodyOffset, BodyLength);
 
     public string? Header(string name)
     {
@@ -32,5 +58,5 @@ internal sealed class EslFrame
         return Envelope.Find(default, name);
     }
 
-    public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
+    public string BodyText => System.Text.Encoding.UTF8.GetString(BodySpan);
 }

@@ -18,8 +18,15 @@ internal static class EslFrameReader
     /// Reads one frame from the start of <paramref name="buffer"/>. On success <paramref name="buffer"/> is
     /// advanced past it; otherwise more bytes are needed and <paramref name="buffer"/> is unchanged.
     /// </summary>
+    /// <param name="buffer">The unread bytes.</param>
+    /// <param name="maxFrameSize">The largest body accepted.</param>
+    /// <param name="frame">The frame cut, when the method returns true.</param>
+    /// <param name="chunks">
+    /// When given, the body of a plain event small enough to pool is copied into a shared chunk (released by the
+    /// event once a consumer takes it) instead of a new array.
+    /// </param>
     /// <exception cref="EslProtocolException">The bytes are not a valid frame, or the frame is too large.</exception>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, long maxFrameSize, out EslFrame? frame)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, long maxFrameSize, out EslFrame? frame, BodyChunkPool? chunks = null)
     {
         frame = null;
         ReadOnlySequence<byte> input = SkipLeadingNewlines(buffer);
@@ -55,11 +62,21 @@ internal static class EslFrameReader
             return false;
         }
 
+        ReadOnlySequence<byte> bodySequence = input.Slice(headerLength + BlankLine.Length, contentLength);
+        if (type == EslContentType.EventPlain && chunks is not null
+            && chunks.TryReserve((int)contentLength, out BodyChunk chunk, out int offset))
+        {
+            bodySequence.CopyTo(chunk.Data.AsSpan(offset, (int)contentLength));
+            frame = new EslFrame(type, chunk, offset, (int)contentLength);
+            buffer = input.Slice(frameLength);
+            return true;
+        }
+
         byte[]? body = null;
         if (contentLength > 0)
         {
             body = GC.AllocateUninitializedArray<byte>((int)contentLength);
-            input.Slice(headerLength + BlankLine.Length, contentLength).CopyTo(body);
+            bodySequence.CopyTo(body);
         }
 
         HeaderBlock? envelope = null;

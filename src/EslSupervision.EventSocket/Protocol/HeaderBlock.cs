@@ -33,6 +33,12 @@ internal sealed class HeaderBlock : IHeaderSource
         _length = length;
     }
 
+    /// <summary>Where the block starts in its array.</summary>
+    public int Start => _start;
+
+    /// <summary>The block's length in bytes.</summary>
+    public int Length => _length;
+
     /// <summary>The raw bytes of the block, without the closing blank line.</summary>
     public ReadOnlySpan<byte> Raw => _data.AsSpan(_start, _length);
 

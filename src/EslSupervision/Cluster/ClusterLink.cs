@@ -19,6 +19,10 @@ internal sealed class ClusterLink : IClusterLink
 
     public bool IsRelayDestination(string? destination) => _cluster.Tokens?.LooksLikeToken(destination) == true;
 
+    public (string OriginSwitch, string OriginLegId)? PeekOrigin(string? destination) => _cluster.Tokens?.PeekOrigin(destination);
+
+    public bool RelaysHere(string originSwitch, string originLegId) => _cluster.ControllerOf(originSwitch)?.Relays(originLegId) == true;
+
     public (string? DialString, string? Failure) PrepareRelay(RelayClaims claims)
     {
         if (_cluster.Tokens is not { } tokens)

@@ -20,6 +20,16 @@ internal interface IClusterLink
     bool IsRelayDestination(string? destination);
 
     /// <summary>
+    /// Which replica lease an arriving leg falls under: the origin leg named in its token, read WITHOUT verifying it
+    /// (every replica reads the same, so they compete for the same key; the token is checked later by the one that
+    /// wins). <see langword="null"/> when the destination does not parse.
+    /// </summary>
+    (string OriginSwitch, string OriginLegId)? PeekOrigin(string? destination);
+
+    /// <summary>Whether a controller of this process relays that leg now (so this process already holds its lease).</summary>
+    bool RelaysHere(string originSwitch, string originLegId);
+
+    /// <summary>
     /// The dial string that moves a supervisor's leg to <see cref="RelayClaims.TargetSwitch"/> for these claims (a
     /// fresh single-use token as destination); <see langword="null"/> with the reason when that is not possible.
     /// </summary>

@@ -9,6 +9,12 @@ internal interface IRelayTokens
     /// <summary>Whether a destination has the token's shape (cheap; says nothing about validity).</summary>
     bool LooksLikeToken(string? destination);
 
+    /// <summary>
+    /// The origin leg a token-shaped destination names, read without verifying anything: only to choose the lease key
+    /// of an arriving leg (so every replica picks the same one), never for a decision. <see langword="null"/> when it does not parse.
+    /// </summary>
+    (string OriginSwitch, string OriginLegId)? PeekOrigin(string? destination);
+
     /// <summary>A fresh token for these claims, or <see langword="null"/> with the reason when none can be minted.</summary>
     (string? Token, string? Failure) Issue(RelayClaims claims);
 

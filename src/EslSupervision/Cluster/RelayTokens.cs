@@ -16,6 +16,9 @@ internal sealed class RelayTokens : IRelayTokens
 
     public bool LooksLikeToken(string? destination) => SupervisionTokenValidator.LooksLikeToken(destination);
 
+    public (string OriginSwitch, string OriginLegId)? PeekOrigin(string? destination)
+        => SupervisionTokenFormat.PeekUnverified(destination) is { } handOff ? (handOff.OriginSwitch, handOff.OriginLegUuid) : null;
+
     public (string? Token, string? Failure) Issue(RelayClaims claims)
     {
         // A token names the agent by extension in the supervisor's tenant; the authorizer already refused any other tenant.
@@ -47,6 +50,8 @@ internal sealed class NoRelayTokens : IRelayTokens
     public static readonly NoRelayTokens Instance = new();
 
     public bool LooksLikeToken(string? destination) => false;
+
+    public (string OriginSwitch, string OriginLegId)? PeekOrigin(string? destination) => null;
 
     public (string? Token, string? Failure) Issue(RelayClaims claims) => (null, "no token key is configured for the cluster");
 

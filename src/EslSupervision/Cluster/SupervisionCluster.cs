@@ -26,6 +26,7 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     private readonly Member[] _members;
     private bool _ownsConnections;
     private int _disposed;
+    private int _started;
 
     private SupervisionCluster(IReadOnlyList<SwitchEndpoint> switches, IRelayTokens? tokens, TimeProvider time, IAgentLegRule? rule, ILoggerFactory loggerFactory)
     {
@@ -48,7 +49,22 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     /// <summary>The supervisions running now on every switch; a cross-switch one is listed once, by the supervisor's own leg.</summary>
     public IReadOnlyList<SupervisionInfo> ActiveSupervisions => [.. _members.SelectMany(m => m.Controller.ActiveSupervisions)];
 
+    /// <summary>
+    /// The supervisions running now on every switch and every controller replica (see
+    /// <see cref="SupervisionController.ListActiveSupervisionsAsync"/>); without replica coordination, <see cref="ActiveSupervisions"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for the coordinator.</param>
+    /// <returns>The supervisions, oldest first; a cross-switch one once, by the supervisor's own leg.</returns>
+    /// <exception cref="SupervisionCoordinationException">The coordinator cannot answer (never a silently partial list).</exception>
+    public ValueTask<IReadOnlyList<SupervisionInfo>> ListActiveSupervisionsAsync(CancellationToken cancellationToken = default)
+        => Coordinator is { } coordinator
+            ? ClusterWideSupervisions.ListAsync(coordinator, ActiveSupervisions, cancellationToken)
+            : ValueTask.FromResult(ActiveSupervisions);
+
     internal ClusterCallRegistry Directory { get; }
+
+    /// <summary>The coordinator the switches' controllers share with other replicas, if they coordinate.</summary>
+    private ISupervisionCoordinator? Coordinator => _members.Select(m => m.Controller.Coordinator).FirstOrDefault(c => c is not null);
 
     internal IRelayTokens? Tokens { get; }
 
@@ -103,9 +119,15 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
     public Task<PermissionDecision> SwitchModeAsync(string supervisorLegId, SupervisionMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);
-        return RunningOn(supervisorLegId) is { } controller
-            ? controller.SwitchModeAsync(supervisorLegId, mode, cancellationToken)
-            : Task.FromResult(PermissionDecision.Deny(DenialReason.NoSuchSupervision, "No supervision runs on that leg."));
+        if (RunningOn(supervisorLegId) is { } controller)
+        {
+            return controller.SwitchModeAsync(supervisorLegId, mode, cancellationToken);
+        }
+
+        // Not here: with replicas, say which replica runs it (any member's controller answers for the cluster).
+        return _members.Select(m => m.Controller).FirstOrDefault(c => c.Coordinator is not null) is { } anyone
+            ? anyone.SwitchModeAsync(supervisorLegId, mode, cancellationToken)
+            : Task.FromResult(ClusterWideSupervisions.NoSuchSupervision);
     }
 
     /// <summary>Ends a running supervision on whichever switch runs it; both switches' legs go.</summary>
@@ -125,10 +147,56 @@ public sealed class SupervisionCluster : ISupervisionOperations, IAsyncDisposabl
         return relaying is null ? Task.FromResult(false) : relaying.EndAsync(supervisorLegId, cancellationToken);
     }
 
+    /// <summary>This replica's id in leases, or <see langword="null"/> while the cluster does not coordinate with other replicas.</summary>
+    public string? ReplicaId => _members[0].Controller.ReplicaId;
+
+    /// <summary>
+    /// Makes this cluster one of several controller replicas over the same switches: every switch's controller takes
+    /// the lease on a supervisor's leg from <paramref name="coordinator"/> before deciding (see
+    /// <see cref="SupervisionController.UseCoordination"/>), all under one replica id, so one replica runs both halves of
+    /// a cross-switch supervision and another adopts them when it dies. Call it once, before <see cref="StartAsync"/>.
+    /// </summary>
+    /// <param name="coordinator">The coordinator shared by the replicas (for example Redis).</param>
+    /// <param name="options">Replica id (generated once for the whole cluster when not set), lease time, renew interval.</param>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    /// <exception cref="InvalidOperationException">The cluster was already started, or already coordinates.</exception>
+    public void UseCoordination(ISupervisionCoordinator coordinator, SupervisionCoordinationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        ArgumentNullException.ThrowIfNull(options);
+        if (Volatile.Read(ref _started) != 0 || ReplicaId is not null)
+        {
+            throw new InvalidOperationException("Coordination is set once, before the cluster starts.");
+        }
+
+        var validation = new SupervisionCoordinationOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ArgumentException("Invalid coordination settings: " + validation.FailureMessage, nameof(options));
+        }
+
+        // Resolved once: every switch's controller leases under the same id, so "this process relays that leg" and
+        // "this replica holds that lease" mean the same thing across the switches.
+        var shared = new SupervisionCoordinationOptions
+        {
+            ReplicaId = options.ResolveReplicaId(),
+            LeaseTime = options.LeaseTime,
+            RenewInterval = options.RenewInterval,
+            RefusalSettleWindow = options.RefusalSettleWindow,
+        };
+        foreach (Member member in _members)
+        {
+            member.Controller.UseCoordination(coordinator, shared);
+        }
+    }
+
     /// <summary>Starts every switch's controller (connections must be connected); for use without the host.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     public Task StartAsync(CancellationToken cancellationToken = default)
-        => Task.WhenAll(_members.Select(m => m.Controller.StartAsync(cancellationToken)));
+    {
+        Interlocked.Exchange(ref _started, 1);
+        return Task.WhenAll(_members.Select(m => m.Controller.StartAsync(cancellationToken)));
+    }
 
     /// <summary>The synchronous form of <see cref="DisposeAsync"/>.</summary>
     public void Dispose()

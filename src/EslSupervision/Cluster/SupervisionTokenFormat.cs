@@ -145,6 +145,62 @@ internal static class SupervisionTokenFormat
         return true;
     }
 
+    /// <summary>
+    /// The shape the dialplan expression admits: <c>sup-</c>, 1-207 base64url characters, one dot, 43 base64url
+    /// characters. Finds the dot.
+    /// </summary>
+    public static bool TrySplit([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? destination, out int dot)
+    {
+        dot = -1;
+        if (destination is null || destination.Length > SupervisionTokenFormat.MaxDestinationLength
+            || !destination.StartsWith(SupervisionTokenFormat.Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (int i = SupervisionTokenFormat.Prefix.Length; i < destination.Length; i++)
+        {
+            char c = destination[i];
+            if (c == '.')
+            {
+                if (dot >= 0)
+                {
+                    return false;
+                }
+
+                dot = i;
+            }
+            else if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        int payloadChars = dot - SupervisionTokenFormat.Prefix.Length;
+        return dot >= 0
+            && payloadChars is >= 1 and <= SupervisionTokenFormat.MaxPayloadChars
+            && destination.Length - dot - 1 == SupervisionTokenFormat.MacChars;
+    }
+
+    /// <summary>
+    /// Reads a token's fields WITHOUT checking its MAC, key or expiry: for choosing which replica handles an arriving
+    /// leg (the lease key), never for a decision. Anyone can write a token that parses; only the validator says
+    /// whether it is genuine. <see langword="null"/> when the text does not even parse.
+    /// </summary>
+    public static SupervisionHandOff? PeekUnverified(string? destination)
+    {
+        if (!TrySplit(destination, out int dot))
+        {
+            return null;
+        }
+
+        Span<byte> payload = stackalloc byte[MaxPayloadBytes];
+        return TryDecodeCanonical(destination.AsSpan(Prefix.Length, dot - Prefix.Length), payload, out int length)
+            && TryReadPayload(payload[..length], out SupervisionTokenClaims? claims)
+            ? claims!.HandOff
+            : null;
+    }
+
     public static string EncodeNonce(ReadOnlySpan<byte> nonce) => Base64Url.EncodeToString(nonce);
 
     /// <summary>

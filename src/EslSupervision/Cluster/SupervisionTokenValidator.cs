@@ -105,7 +105,7 @@ internal sealed class SupervisionTokenValidator
     private SupervisionTokenRefusal Verify(string? destination, out SupervisionTokenClaims? claims)
     {
         claims = null;
-        if (!TrySplit(destination, out int dot))
+        if (!SupervisionTokenFormat.TrySplit(destination, out int dot))
         {
             return SupervisionTokenRefusal.Malformed;
         }
@@ -156,42 +156,5 @@ internal sealed class SupervisionTokenValidator
         }
 
         return SupervisionTokenRefusal.None;
-    }
-
-    /// <summary>
-    /// The shape the dialplan expression admits: <c>sup-</c>, 1-207 base64url characters, one dot, 43 base64url
-    /// characters. Finds the dot.
-    /// </summary>
-    private static bool TrySplit(string? destination, out int dot)
-    {
-        dot = -1;
-        if (destination is null || destination.Length > SupervisionTokenFormat.MaxDestinationLength
-            || !destination.StartsWith(SupervisionTokenFormat.Prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        for (int i = SupervisionTokenFormat.Prefix.Length; i < destination.Length; i++)
-        {
-            char c = destination[i];
-            if (c == '.')
-            {
-                if (dot >= 0)
-                {
-                    return false;
-                }
-
-                dot = i;
-            }
-            else if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        int payloadChars = dot - SupervisionTokenFormat.Prefix.Length;
-        return dot >= 0
-            && payloadChars is >= 1 and <= SupervisionTokenFormat.MaxPayloadChars
-            && destination.Length - dot - 1 == SupervisionTokenFormat.MacChars;
     }
 }

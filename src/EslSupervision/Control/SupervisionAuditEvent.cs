@@ -149,4 +149,11 @@ public sealed record SupervisionInfo(string SupervisorLegId, UserIdentity? Super
 
     /// <summary>With several switches: the switch holding the agent's leg; <see langword="null"/> with one switch.</summary>
     public string? AgentSwitch { get; init; }
+
+    /// <summary>
+    /// With controller replicas: the replica that runs it (its lease holder, see <see cref="Cluster.SupervisionCoordinationOptions.ReplicaId"/>);
+    /// <see langword="null"/> without coordination and in a registry snapshot. <see cref="ISupervisionOperations.SwitchModeAsync"/>
+    /// and <see cref="ISupervisionOperations.EndAsync"/> act only on the replica named here.
+    /// </summary>
+    public string? Replica { get; init; }
 }

@@ -91,7 +91,7 @@ public sealed partial class SupervisionController
         var session = new SupervisionSession(legId, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed) { AgentSwitch = _cluster!.LocalSwitch };
         if (_sessions.TryAdd(legId, session))
         {
-            session.Post(() => BeginArrivalAsync(session, e));
+            session.Post(() => BeginArrivalAsync(session, e, retry: false));
         }
         else
         {
@@ -99,9 +99,16 @@ public sealed partial class SupervisionController
         }
     }
 
-    private async Task BeginArrivalAsync(SupervisionSession session, EslEvent call)
+    private async Task BeginArrivalAsync(SupervisionSession session, EslEvent call, bool retry)
     {
         using var activity = SupervisionTelemetry.ActivitySource.StartActivity("esl_supervision arrival");
+
+        // With replicas, before anything else: only the replica that leads the arrival checks, refuses or audits it.
+        if (!await TryLeadArrivalAsync(session, call, retry).ConfigureAwait(false))
+        {
+            return;
+        }
+
         IClusterLink cluster = _cluster!;
 
         // Peers reach this switch over the trunk without digest authentication; a registered phone dialling a
@@ -196,6 +203,19 @@ public sealed partial class SupervisionController
         if (session.IsEnded)
         {
             return SupervisionStartResult.Failed(session.SupervisorLegId, "The supervisor hung up while the request was decided.");
+        }
+
+        // The bridge hands the leg over: with replicas, only the lease holder may (a start from code takes the lease
+        // here), and holding it is what lets this replica lead the arrival on the peer without asking anyone.
+        switch (await StillLeadingAsync(session).ConfigureAwait(false))
+        {
+            case LeadCheck.Unknown:
+                PermissionDecision unavailable = PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.");
+                await RefuseAsync(session, unavailable).ConfigureAwait(false);
+                return SupervisionStartResult.Denied(session.SupervisorLegId, unavailable);
+            case LeadCheck.FencedOff:
+                DropFencedOff(session);
+                return SupervisionStartResult.Failed(session.SupervisorLegId, "Another controller replica holds this supervisor's leg.");
         }
 
         session.IsRelayed = true;

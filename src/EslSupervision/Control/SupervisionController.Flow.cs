@@ -401,6 +401,8 @@ public sealed partial class SupervisionController
                 writer.Enqueue(entry);
             }
         }
+
+        RecordDetailsSoon(session, kind);
     }
 
     private void OnWorkFailed(Exception error) => ControllerLog.WorkFailed(_logger, error);

@@ -38,7 +38,7 @@ public sealed partial class SupervisionController
             throw new ArgumentException("Invalid coordination settings: " + validation.FailureMessage, nameof(options));
         }
 
-        _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval);
+        _coordination = new ReplicaCoordination(coordinator, options.ResolveReplicaId(), options.LeaseTime, options.RenewInterval, options.RefusalSettleWindow);
         Interlocked.Exchange(ref _orphanSweep, _time.CreateTimer(
             _ => Observe(Task.Run(SweepForOrphansAsync, CancellationToken.None)),
             null,
@@ -47,21 +47,25 @@ public sealed partial class SupervisionController
     }
 
     /// <summary>
-    /// Takes the lease on the session's leg. <see langword="true"/>: this replica acts. <see langword="false"/>: it
-    /// must not, and the session is already dropped (another replica holds the leg) or refused (no coordinator).
+    /// Takes the lease on the session's leg, or on <paramref name="key"/> when the call is leased under another leg
+    /// (a leg arriving from a peer switch: its origin leg). <see langword="true"/>: this replica acts.
+    /// <see langword="false"/>: it must not, and the session is already dropped (another replica holds the key; then
+    /// <paramref name="heldElsewhere"/> hears who) or refused (no coordinator). The only place a call is refused for
+    /// want of a lease, whichever way it arrived.
     /// </summary>
-    private async Task<bool> TryLeadAsync(SupervisionSession session)
+    private async Task<bool> TryLeadAsync(SupervisionSession session, SupervisionLeaseKey? key = null, Action<SupervisionLeaseRecord>? heldElsewhere = null)
     {
         if (_coordination is not { } coordination)
         {
             return true;
         }
 
-        SupervisionLeaseKey key = LeaseKeyOf(session);
+        SupervisionLeaseKey leaseKey = key ?? LeaseKeyOf(session);
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
-                key, coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
+                leaseKey, coordination.ReplicaId, coordination.LeaseTime, new SupervisionLeaseDetails { Since = session.Since }, _stop.Token).ConfigureAwait(false);
             if (!result.Acquired)
             {
                 // Another replica acts on this call: drop it without a word (no audit, no command).
@@ -69,16 +73,24 @@ public sealed partial class SupervisionController
                 _sessions.TryRemove(session.SupervisorLegId, out _);
                 session.IsEnded = true;
                 session.Close();
+                heldElsewhere?.Invoke(result.Holder);
                 return false;
             }
 
-            Hold(coordination, result.Lease);
+            if (leaseKey == LeaseKeyOf(session))
+            {
+                Hold(coordination, result.Lease, asked);
+            }
+
+            // A lease on another leg (an arrival's origin leg) only says who decides: it is neither renewed nor
+            // given back, but runs out by itself, so no replica looking again later can take it while the leg
+            // still waits; the arriving leg takes its own lease before its eavesdrop starts.
             return true;
         }
         catch (SupervisionCoordinationException ex)
         {
             ControllerLog.CoordinationUnavailable(_logger, ex.Message);
-            await RefuseAsync(session, PermissionDecision.Deny(DenialReason.CoordinationUnavailable, "The replicas' coordinator is unavailable: no supervision starts without a lease.")).ConfigureAwait(false);
+            await RefuseForOutageAsync(session, coordination).ConfigureAwait(false);
             return false;
         }
     }
@@ -87,7 +99,8 @@ public sealed partial class SupervisionController
     /// Right before an action on the switch (the eavesdrop start, a mode switch): is this replica's lease still the
     /// current one? A replica that paused past its lease while another took the leg over is
     /// <see cref="LeadCheck.FencedOff"/> and must not act; <see cref="LeadCheck.Unknown"/> when the coordinator
-    /// cannot say (then nothing new may happen either, but the running supervision is kept).
+    /// cannot say (then nothing new may happen either, but the running supervision is kept). A lease the coordinator
+    /// granted or renewed less than <see cref="FreshLeaseWindow"/> ago is current without asking (see there).
     /// </summary>
     private async Task<LeadCheck> StillLeadingAsync(SupervisionSession session)
     {
@@ -100,6 +113,7 @@ public sealed partial class SupervisionController
         {
             // No lease yet (a start from code, an outbound session, an arriving leg): take it now, or another
             // replica's orphan sweep would find the running supervision unleased and adopt it as well.
+            long asked = _time.GetTimestamp();
             try
             {
                 SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
@@ -109,7 +123,7 @@ public sealed partial class SupervisionController
                     return LeadCheck.FencedOff;
                 }
 
-                Hold(coordination, result.Lease);
+                Hold(coordination, result.Lease, asked);
                 return LeadCheck.Leading;
             }
             catch (SupervisionCoordinationException ex)
@@ -117,6 +131,11 @@ public sealed partial class SupervisionController
                 ControllerLog.CoordinationUnavailable(_logger, ex.Message);
                 return LeadCheck.Unknown;
             }
+        }
+
+        if (_time.GetElapsedTime(held.ConfirmedAt) < FreshLeaseWindow(coordination))
+        {
+            return LeadCheck.Leading;
         }
 
         try
@@ -142,18 +161,21 @@ public sealed partial class SupervisionController
         SupervisionLeaseDetails details = new()
         {
             Supervisor = session.Supervisor,
+            SupervisorLegId = session.OriginLegId,
+            SupervisorSwitch = session.SupervisorSwitch,
             Agent = session.Agent,
             AgentLegId = session.AgentLegId,
             AgentSwitch = session.AgentSwitch,
             Mode = session.IsRunning ? session.Mode : null,
             Since = session.Since,
         };
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLease? renewed = await coordination.Coordinator.RenewAsync(held.Lease, coordination.LeaseTime, details, _stop.Token).ConfigureAwait(false);
             if (renewed is not null)
             {
-                _leases[session.SupervisorLegId] = held with { Lease = renewed };
+                _leases[session.SupervisorLegId] = held with { Lease = renewed, ConfirmedAt = asked };
                 return;
             }
 
@@ -168,6 +190,20 @@ public sealed partial class SupervisionController
     }
 
     /// <summary>
+    /// Writes what the cluster-wide list shows (agent, mode) into the lease now rather than at the next renewal, so
+    /// that another replica lists a start, an adoption or a mode change at once. Runs on the session's queue, after
+    /// the step that changed it; one coordinator round trip, off the decision's path.
+    /// </summary>
+    private void RecordDetailsSoon(SupervisionSession session, SupervisionAuditKind kind)
+    {
+        if (_coordination is not null && kind is SupervisionAuditKind.Started or SupervisionAuditKind.Adopted or SupervisionAuditKind.ModeChanged
+            && _leases.ContainsKey(session.SupervisorLegId))
+        {
+            session.Post(() => RenewLeaseAsync(session));
+        }
+    }
+
+    /// <summary>
     /// Before adopting a running supervision (after a reconnect, or when its replica's lease ran out): takes its
     /// lease, so that exactly one replica adopts it. <see langword="true"/> without coordination.
     /// </summary>
@@ -178,6 +214,7 @@ public sealed partial class SupervisionController
             return true;
         }
 
+        long asked = _time.GetTimestamp();
         try
         {
             SupervisionLeaseResult result = await coordination.Coordinator.TryAcquireAsync(
@@ -188,7 +225,7 @@ public sealed partial class SupervisionController
                 return false; // A live replica runs it.
             }
 
-            Hold(coordination, result.Lease);
+            Hold(coordination, result.Lease, asked);
             return true;
         }
         catch (SupervisionCoordinationException ex)
@@ -233,8 +270,23 @@ public sealed partial class SupervisionController
         }
     }
 
+    /// <summary>
+    /// How long after the coordinator granted or renewed a lease this replica acts on it without asking again. Nobody
+    /// else can take a lease before it expires, so a check this soon could only answer "current", and it added a
+    /// round trip to every decision (the fence check right after the acquisition). Measured from before the request,
+    /// on this replica's monotonic clock, so a pause of this process counts; at most a quarter of the lease time, which
+    /// leaves three quarters of it to clock skew between replicas (the check itself compares with this replica's
+    /// clock, which allowed less). What it cannot see, as no check can in the step between its answer and the command:
+    /// the lease record lost inside the store (a Redis failover that dropped the write) within that window.
+    /// </summary>
+    private static TimeSpan FreshLeaseWindow(ReplicaCoordination coordination)
+        => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, coordination.LeaseTime.Ticks / 4));
+
     /// <summary>Keeps a lease: renewed every renew interval through the leg's session, while there is one.</summary>
-    private void Hold(ReplicaCoordination coordination, SupervisionLease lease)
+    /// <param name="coordination">The replica's coordination.</param>
+    /// <param name="lease">The lease granted.</param>
+    /// <param name="asked">This replica's <see cref="TimeProvider.GetTimestamp"/> from before it asked for the lease.</param>
+    private void Hold(ReplicaCoordination coordination, SupervisionLease lease, long asked)
     {
         string leg = lease.Key.LegId;
         ITimer renewal = _time.CreateTimer(
@@ -253,7 +305,7 @@ public sealed partial class SupervisionController
             previous.Renewal.Dispose();
         }
 
-        _leases[leg] = new HeldLease(lease, renewal);
+        _leases[leg] = new HeldLease(lease, renewal, asked);
     }
 
     /// <summary>
@@ -294,6 +346,7 @@ public sealed partial class SupervisionController
     private void StopCoordination()
     {
         Interlocked.Exchange(ref _orphanSweep, null)?.Dispose();
+        StopArrivalRetries();
         foreach (HeldLease held in _leases.Values)
         {
             held.Renewal.Dispose();
@@ -312,9 +365,10 @@ public sealed partial class SupervisionController
         Unknown,
     }
 
-    private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval);
+    private sealed record ReplicaCoordination(ISupervisionCoordinator Coordinator, string ReplicaId, TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan RefusalSettleWindow);
 
-    private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal);
+    /// <summary>A lease this replica holds; <c>ConfirmedAt</c>: the timestamp from before the request that granted or last renewed it.</summary>
+    private sealed record HeldLease(SupervisionLease Lease, ITimer Renewal, long ConfirmedAt);
 }
 
 /// <content>Log messages of replica coordination (3200-3209).</content>

@@ -175,9 +175,15 @@ public sealed partial class SupervisionController : ISupervisionOperations, IAsy
     /// </remarks>
     public IObservable<SupervisionAuditEvent> Audit => _audit;
 
-    /// <summary>The supervisions running now.</summary>
+    /// <summary>The supervisions this controller runs now (with replicas: this replica's; see <see cref="ListActiveSupervisionsAsync"/> for all).</summary>
     public IReadOnlyList<SupervisionInfo> ActiveSupervisions
-        => _sessions.Values.Select(s => s.ToInfo()).OfType<SupervisionInfo>().ToList();
+    {
+        get
+        {
+            string? replica = ReplicaId;
+            return [.. _sessions.Values.Select(s => s.ToInfo()).OfType<SupervisionInfo>().Select(i => replica is null ? i : i with { Replica = replica })];
+        }
+    }
 
     /// <summary>
     /// Subscribes to the events it needs, learns the switch's current calls and adopts supervisions already
@@ -235,13 +241,16 @@ public sealed partial class SupervisionController : ISupervisionOperations, IAsy
     /// <param name="supervisorLegId">The supervisor's leg.</param>
     /// <param name="mode">The new mode.</param>
     /// <param name="cancellationToken">Cancels waiting for the decision.</param>
-    /// <returns>Allowed if the mode is now in effect; otherwise the reason it is not.</returns>
+    /// <returns>
+    /// Allowed if the mode is now in effect; otherwise the reason it is not. With replicas, a supervision another
+    /// replica runs is <see cref="DenialReason.RunByAnotherReplica"/> (the detail names it): only that replica acts on it.
+    /// </returns>
     public Task<PermissionDecision> SwitchModeAsync(string supervisorLegId, SupervisionMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);
         if (!TryFindSession(supervisorLegId, out SupervisionSession? session, runningOnly: false) || session is null)
         {
-            return Task.FromResult(PermissionDecision.Deny(DenialReason.NoSuchSupervision, "No supervision runs on that leg."));
+            return NotRunHereAsync(supervisorLegId, cancellationToken);
         }
 
         return session.Invoke(() => SwitchAsync(session, mode, SupervisionTrigger.Api, digit: null, cancellationToken)).WaitAsync(cancellationToken);
@@ -250,7 +259,10 @@ public sealed partial class SupervisionController : ISupervisionOperations, IAsy
     /// <summary>Ends a running supervision by hanging the supervisor's leg up.</summary>
     /// <param name="supervisorLegId">The supervisor's leg.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns><see langword="true"/> if a supervision was ended.</returns>
+    /// <returns>
+    /// <see langword="true"/> if a supervision was ended; <see langword="false"/> when this controller runs none on
+    /// that leg, also when another replica runs it (<see cref="SupervisionInfo.Replica"/> says which; only it ends it).
+    /// </returns>
     public Task<bool> EndAsync(string supervisorLegId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisorLegId);

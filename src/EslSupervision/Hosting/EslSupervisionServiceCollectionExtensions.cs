@@ -229,7 +229,7 @@ public static class EslSupervisionServiceCollectionExtensions
                     new EslInboundClient(connections.Get(name), loggerFactory, time, meterFactory),
                     switchOptions.Get(name).DialString)),
             ];
-            return SupervisionCluster.Create(
+            SupervisionCluster cluster = SupervisionCluster.Create(
                 endpoints,
                 sp.GetRequiredService<ISupervisionPermissionProvider>(),
                 sp.GetRequiredService<SupervisionSettings>(),
@@ -241,6 +241,7 @@ public static class EslSupervisionServiceCollectionExtensions
                 sp.GetServices<ISupervisionAuditSink>(),
                 sp.GetRequiredService<IAgentLegRule>(),
                 ownsConnections: true);
+            return WithCoordination(sp, cluster);
         });
         services.TryAddSingleton<ICallRegistry>(sp => sp.GetRequiredService<SupervisionCluster>().Registry);
         services.TryAddSingleton<ISupervisionOperations>(sp => sp.GetRequiredService<SupervisionCluster>());
@@ -286,5 +287,16 @@ public static class EslSupervisionServiceCollectionExtensions
         }
 
         return controller;
+    }
+
+    /// <summary>The same for a cluster: every switch's controller of this process is one replica, under one replica id.</summary>
+    private static SupervisionCluster WithCoordination(IServiceProvider services, SupervisionCluster cluster)
+    {
+        if (services.GetService<ISupervisionCoordinator>() is { } coordinator and not InMemorySupervisionCoordinator)
+        {
+            cluster.UseCoordination(coordinator, services.GetRequiredService<IOptions<SupervisionCoordinationOptions>>().Value);
+        }
+
+        return cluster;
     }
 }

@@ -17,7 +17,14 @@ internal sealed class SupervisionHealthContributor : IEslSupervisionHealthContri
 
     public void Contribute(HealthFindings findings)
     {
+        // This replica's own count, on purpose: a health probe must not wait on the coordinator (its own health
+        // check reports it), and a replica's load is what its health describes. The cluster's list is
+        // ListActiveSupervisionsAsync; the replica id ties the two together.
         findings.Data["activeSupervisions"] = _controller.ActiveSupervisions.Count;
+        if (_controller.ReplicaId is { } replica)
+        {
+            findings.Data["replica"] = replica;
+        }
 
         // Connected but not supervising happens while a deferred start is still catching up.
         if (_hosted is { IsSupervising: false } && findings.Data.TryGetValue("state", out object? state) && Equals(state, "Connected"))

@@ -57,6 +57,12 @@ public enum DenialReason
 
     /// <summary>With several controller replicas: the coordinator (for example Redis) cannot answer, so no replica may take the lease a new supervision needs.</summary>
     CoordinationUnavailable,
+
+    /// <summary>
+    /// With several controller replicas: the supervision runs, but on another replica (named in the detail and in
+    /// <see cref="Control.SupervisionInfo.Replica"/>); only that replica can switch or end it.
+    /// </summary>
+    RunByAnotherReplica,
 }
 
 /// <summary>

@@ -124,6 +124,42 @@ public class FrameReaderCaptureTests
         }
     }
 
+    [Theory]
+    [InlineData("supervision-client-calls-agent", 6)]
+    [InlineData("resync-during-supervision", 7)]
+    public void Event_bodies_cut_into_shared_chunks_at_seeded_random_offsets_are_the_same_bytes(string name, int seed)
+    {
+        byte[] bytes = Captures.Server(name);
+        List<EslFrame> whole = CaptureFrames.ReadAll(bytes);
+        var random = new Random(seed);
+
+        for (int round = 0; round < 12; round++)
+        {
+            int maxChunk = round switch { < 4 => 7, < 8 => 300, _ => 9000 };
+            var cuts = new List<int>();
+            for (int at = random.Next(1, maxChunk); at < bytes.Length; at += random.Next(1, maxChunk))
+            {
+                cuts.Add(at);
+            }
+
+            var pool = new BodyChunkPool();
+            List<EslFrame> chunked = CaptureFrames.ReadInPieces(bytes, cuts, pool);
+            CaptureFrames.AssertSame(whole, chunked);
+
+            // The chunk path was taken (most plain events are small enough to pool), not bypassed.
+            Assert.Contains(chunked, f => f.Chunk is not null);
+        }
+    }
+
+    [Fact]
+    public void Byte_by_byte_delivery_into_shared_chunks_yields_the_same_frames()
+    {
+        byte[] bytes = Captures.Server("supervision-client-calls-agent");
+        List<EslFrame> whole = CaptureFrames.ReadAll(bytes);
+
+        CaptureFrames.AssertSame(whole, CaptureFrames.ReadInPieces(bytes, Enumerable.Range(1, bytes.Length - 1), new BodyChunkPool()));
+    }
+
     /// <summary>The length of the frame starting at <paramref name="start"/>, computed independently of the reader.</summary>
     private static int FrameLength(byte[] bytes, int start)
     {

@@ -7,11 +7,11 @@ namespace EslSupervision.EventSocket.Tests.Support;
 /// <summary>Feeds capture bytes to the production frame reader, whole or in pieces, the way a socket would.</summary>
 internal static class CaptureFrames
 {
-    public static List<EslFrame> ReadAll(byte[] bytes)
+    public static List<EslFrame> ReadAll(byte[] bytes, BodyChunkPool? chunks = null)
     {
         var frames = new List<EslFrame>();
         var buffer = new ReadOnlySequence<byte>(bytes);
-        while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame))
+        while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame, chunks))
         {
             frames.Add(frame!);
         }
@@ -22,9 +22,10 @@ internal static class CaptureFrames
 
     /// <summary>
     /// Delivers the bytes in pieces ending at each cut. After every piece the reader sees what is unread so far
-    /// as two segments split exactly at the newest cut, as a pipe holding two reads would present it.
+    /// as two segments split exactly at the newest cut, as a pipe holding two reads would present it. With
+    /// <paramref name="chunks"/>, plain event bodies are cut into shared chunks the way the connection does.
     /// </summary>
-    public static List<EslFrame> ReadInPieces(byte[] bytes, IEnumerable<int> cuts)
+    public static List<EslFrame> ReadInPieces(byte[] bytes, IEnumerable<int> cuts, BodyChunkPool? chunks = null)
     {
         var frames = new List<EslFrame>();
         int unread = 0;
@@ -33,7 +34,7 @@ internal static class CaptureFrames
         {
             int boundary = Math.Max(previousCut, unread);
             ReadOnlySequence<byte> buffer = TwoSegments(bytes, unread, boundary, cut);
-            while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame))
+            while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame, chunks))
             {
                 frames.Add(frame!);
             }
@@ -52,7 +53,7 @@ internal static class CaptureFrames
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Type, actual[i].Type);
-            Assert.True(expected[i].Body.AsSpan().SequenceEqual(actual[i].Body), $"frame {i}: bodies differ");
+            Assert.True(expected[i].BodySpan.SequenceEqual(actual[i].BodySpan), $"frame {i}: bodies differ");
             byte[] expectedEnvelope = expected[i].Envelope is { } e ? e.Raw.ToArray() : [];
             byte[] actualEnvelope = actual[i].Envelope is { } a ? a.Raw.ToArray() : [];
             Assert.True(expectedEnvelope.AsSpan().SequenceEqual(actualEnvelope), $"frame {i}: envelopes differ");

@@ -32,10 +32,10 @@ internal sealed class SupervisionHarness : IAsyncDisposable
     }
 
     /// <summary>A second controller (a restarted process) on a switch another harness owns.</summary>
-    public static async Task<SupervisionHarness> AttachAsync(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options)
+    public static async Task<SupervisionHarness> AttachAsync(FakeFreeSwitch fs, TestOptionsMonitor<SupervisionOptions> options, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var harness = new SupervisionHarness(fs, options, ownsSwitch: false);
-        await harness.StartControllerAsync(new RingGroupPermissionProvider(options), null);
+        await harness.StartControllerAsync(new RingGroupPermissionProvider(options), null, logs: logs);
         return harness;
     }
 
@@ -99,7 +99,8 @@ internal sealed class SupervisionHarness : IAsyncDisposable
         },
     };
 
-    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null, IEnumerable<ISupervisionAuditSink>? sinks = null, bool ringingPhones = false, TimeProvider? switchTime = null)
+    /// <param name="controllerTime">The controller's own clock (leases, renewals); the system clock when null. <paramref name="time"/> is the authorizer's.</param>
+    public static async Task<SupervisionHarness> StartAsync(SupervisionOptions? options = null, ISupervisionPermissionProvider? provider = null, TimeProvider? time = null, IEnumerable<ISupervisionAuditSink>? sinks = null, bool ringingPhones = false, TimeProvider? switchTime = null, Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeProvider? controllerTime = null)
     {
         FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret", TimeProvider = switchTime ?? TimeProvider.System });
         foreach (var (ext, name) in new[] { ("1004", "Olivia"), ("1005", "Sam"), ("1010", "Benjamin"), ("1011", "Lena"), ("1012", "Mia") })
@@ -110,17 +111,17 @@ internal sealed class SupervisionHarness : IAsyncDisposable
 
         var monitor = new TestOptionsMonitor<SupervisionOptions>(options ?? LabOptions());
         var harness = new SupervisionHarness(fs, monitor);
-        await harness.StartControllerAsync(provider ?? new RingGroupPermissionProvider(monitor), time, sinks);
+        await harness.StartControllerAsync(provider ?? new RingGroupPermissionProvider(monitor), time, sinks, logs, controllerTime);
         return harness;
     }
 
-    private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time, IEnumerable<ISupervisionAuditSink>? sinks = null)
+    private async Task StartControllerAsync(ISupervisionPermissionProvider provider, TimeProvider? time, IEnumerable<ISupervisionAuditSink>? sinks = null, Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeProvider? controllerTime = null)
     {
         Client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = Switch.Port, Password = "lab-secret", ReconnectMinDelay = TimeSpan.FromMilliseconds(20), ReconnectMaxDelay = TimeSpan.FromMilliseconds(200) });
         await Client.ConnectAsync();
         Registry = new CallRegistry();
         var authorizer = new SupervisionAuthorizer(provider, Registry, Options, time);
-        Controller = new SupervisionController(Client, Registry, authorizer, Options, auditSinks: sinks);
+        Controller = new SupervisionController(Client, Registry, authorizer, Options, controllerTime, loggerFactory: logs, auditSinks: sinks);
         _auditSubscription = Controller.Audit.Subscribe(OnAudit);
         await Controller.StartAsync().WaitAsync(Patience);
     }

@@ -26,6 +26,16 @@ public sealed class SupervisionCoordinationOptions
     /// <summary>How often a running supervision's lease is renewed. Default 3 seconds; at most half of <see cref="LeaseTime"/>, so one lost renewal does not lose the lease.</summary>
     public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// While the coordinator is down, which replica refuses a service-code call is settled through the switch: each
+    /// writes its id into the leg's <c>esl_supervision_refuser</c> variable unless another replica's is there, waits
+    /// this long, reads it back, and only the replica still named refuses (one tone, one audit). Default 250 ms;
+    /// 10 ms to 5 seconds, or zero to switch the tie-break off (every replica refuses, no extra commands). It must
+    /// be longer than the time between one replica's read and write of the variable (one ESL round trip); see
+    /// docs/cluster-replicas.md for what happens when it is not.
+    /// </summary>
+    public TimeSpan RefusalSettleWindow { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The replica id to use: <see cref="ReplicaId"/>, or a generated one.</summary>
     /// <returns>A valid replica id.</returns>
     public string ResolveReplicaId()

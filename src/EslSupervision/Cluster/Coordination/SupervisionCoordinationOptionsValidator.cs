@@ -7,6 +7,8 @@ namespace EslSupervision.Cluster;
 public sealed class SupervisionCoordinationOptionsValidator : IValidateOptions<SupervisionCoordinationOptions>
 {
     internal static readonly TimeSpan MinLeaseTime = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MinRefusalSettleWindow = TimeSpan.FromMilliseconds(10);
+    internal static readonly TimeSpan MaxRefusalSettleWindow = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, SupervisionCoordinationOptions options)
@@ -27,6 +29,11 @@ public sealed class SupervisionCoordinationOptionsValidator : IValidateOptions<S
         if (options.RenewInterval <= TimeSpan.Zero || options.RenewInterval > options.LeaseTime / 2)
         {
             failures.Add("RenewInterval must be more than zero and at most half of LeaseTime, so that one lost renewal does not lose the lease.");
+        }
+
+        if (options.RefusalSettleWindow != TimeSpan.Zero && (options.RefusalSettleWindow < MinRefusalSettleWindow || options.RefusalSettleWindow > MaxRefusalSettleWindow))
+        {
+            failures.Add("RefusalSettleWindow must be zero (no tie-break) or between 10 milliseconds and 5 seconds.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -16,6 +16,15 @@ public sealed record SupervisionLeaseDetails
     /// <summary>The supervisor's authenticated identity.</summary>
     public UserIdentity? Supervisor { get; init; }
 
+    /// <summary>
+    /// The supervisor's leg as the cluster lists it, when it is not the lease's own leg: for a supervision across
+    /// switches, the supervisor's leg on the origin switch (the lease is on the leg that arrived at the agent's switch).
+    /// </summary>
+    public string? SupervisorLegId { get; init; }
+
+    /// <summary>The switch holding the supervisor's (origin) leg (with several switches).</summary>
+    public string? SupervisorSwitch { get; init; }
+
     /// <summary>The agent's leg being supervised.</summary>
     public string? AgentLegId { get; init; }
 
