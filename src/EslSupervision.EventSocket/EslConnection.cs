@@ -12,7 +12,7 @@ namespace EslSupervision.EventSocket;
 /// Cannot be derived from outside the library; use <see cref="EslInboundClient"/> or <see cref="EslOutboundSession"/>,
 /// or mock <see cref="IEslConnection"/>.
 /// </summary>
-public abstract class EslConnection : IEslConnection
+public abstract class EslConnection : IEslConnection, IInlineEventSource
 {
     /// <summary>Arguments longer than this go in the <c>sendmsg</c> body form instead of a header.</summary>
     private const int MaxHeaderArgumentBytes = 1024;
@@ -47,6 +47,9 @@ public abstract class EslConnection : IEslConnection
         options?.Validate();
         return Dispatcher.CreateReader(options);
     }
+
+    /// <inheritdoc />
+    IDisposable IInlineEventSource.SubscribeInline(Action<EslEvent> onEvent) => Dispatcher.SubscribeInline(onEvent);
 
     /// <summary>Log lines the switch sends after <c>log &lt;level&gt;</c>.</summary>
     public IObservable<EslLogLine> Logs { get; }

@@ -19,7 +19,7 @@ namespace EslSupervision.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/EslSupervision.Benchmarks -- --cluster</c> (env <c>CLUSTER_OPS</c>, default
-/// 10,000 per kind). Prints <c>CLUSTER-LATENCY</c> lines; exit code 1 when a decision was lost.
+/// 10,000 per kind; <c>CLUSTER_INTAKE=reader</c> for the controllers' buffered readers instead of the inline intake). Prints <c>CLUSTER-LATENCY</c> lines; exit code 1 when a decision was lost.
 /// </remarks>
 internal static class ClusterLatencyBenchmark
 {
@@ -56,12 +56,16 @@ internal static class ClusterLatencyBenchmark
         meters.Start();
 
         int ops = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_OPS"), out int n) ? n : 10_000;
+
+        // CLUSTER_INTAKE=reader: the controllers' buffered readers (before the inline intake); inline by default.
+        bool inline = Environment.GetEnvironmentVariable("CLUSTER_INTAKE") != "reader";
+        Console.WriteLine($"CLUSTER-LATENCY intake: {(inline ? "inline" : "reader")}");
         SupervisionWorkload workload = SupervisionWorkload.Load();
         var connections = new SupervisionFakeConnection[Switches];
         var gates = new object[Switches];
         for (int s = 0; s < Switches; s++)
         {
-            connections[s] = new SupervisionFakeConnection();
+            connections[s] = inline ? new InlineSupervisionFakeConnection() : new SupervisionFakeConnection();
             gates[s] = new object();
         }
 

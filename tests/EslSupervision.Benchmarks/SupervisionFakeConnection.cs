@@ -12,7 +12,7 @@ namespace EslSupervision.Benchmarks;
 /// completes at once, and the two commands the latency benchmarks wait for (<c>execute eavesdrop</c> and
 /// <c>sendevent</c>) are time-stamped and signalled.
 /// </summary>
-internal sealed class SupervisionFakeConnection : IEslConnection
+internal class SupervisionFakeConnection : IEslConnection
 {
     private static readonly Task<EslEvent> Done = Task.FromResult(EslEvent.Create([new("Event-Name", "CHANNEL_EXECUTE_COMPLETE")]));
     private static readonly Task<EslApiResponse> Ok = Task.FromResult(new EslApiResponse("+OK\n"));
@@ -55,6 +55,9 @@ internal sealed class SupervisionFakeConnection : IEslConnection
 
     /// <summary>Pushes one event to the subscribers, on the calling thread. Not thread-safe (Rx subjects need serialized calls).</summary>
     public void Push(EslEvent e) => _events.OnNext(e);
+
+    /// <summary>Calls <paramref name="onEvent"/> on the pushing thread for every pushed event (see <see cref="InlineSupervisionFakeConnection"/>).</summary>
+    public IDisposable SubscribeOnPushingThread(Action<EslEvent> onEvent) => _events.Subscribe(onEvent);
 
     public Task<EslApiResponse> ApiAsync(string command, string? arguments = null, CancellationToken cancellationToken = default)
         => command == "show" ? Empty : Ok;

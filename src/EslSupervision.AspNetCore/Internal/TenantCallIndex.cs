@@ -11,8 +11,9 @@ namespace EslSupervision.AspNetCore.Internal;
 /// </summary>
 /// <remarks>
 /// The index is a superset (it may still name a leg that has ended or moved); what is shown is always decided again
-/// from the registry's current legs, by the leg's own agent tenant. Change handlers run on the registry's publishing
-/// thread, inside its lock: they only touch small sets and wake streams.
+/// from the registry's current legs, by the leg's own agent tenant. Change handlers run on this index's own delivery
+/// loop (the registry never waits for it; if the index falls far behind, the registry catches it up with the
+/// differences): they only touch small sets and wake streams.
 /// </remarks>
 internal sealed class TenantCallIndex : IDisposable
 {
@@ -33,7 +34,7 @@ internal sealed class TenantCallIndex : IDisposable
         }
     }
 
-    /// <summary>Calls <paramref name="changed"/> after every change that concerns <paramref name="tenant"/> (on the registry's thread; keep it quick).</summary>
+    /// <summary>Calls <paramref name="changed"/> after every change that concerns <paramref name="tenant"/> (on the index's change-delivery loop; keep it quick).</summary>
     public IDisposable Watch(string tenant, Action changed) => Entry(tenant).Watch(changed);
 
     /// <summary>The tenant's change counter: moves on every change that concerns it.</summary>

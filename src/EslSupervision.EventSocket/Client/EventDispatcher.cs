@@ -11,6 +11,8 @@ namespace EslSupervision.EventSocket.Client;
 /// one shared by the Rx streams (<see cref="Events"/>, <see cref="Logs"/>, <see cref="DisconnectNotices"/>),
 /// drained by one dispatch loop that notifies subscribers in order (the Rx contract), and one per
 /// <see cref="EslEventReader"/>. A slow Rx subscriber therefore never holds up a reader, nor a reader another.
+/// Library-internal consumers that never block (the supervision controller's intake) may instead take each batch
+/// synchronously, before any buffer (<see cref="SubscribeInline"/>): no thread hop and nothing to drop.
 /// </summary>
 internal sealed class EventDispatcher : IAsyncDisposable
 {
@@ -26,6 +28,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private readonly Task _loop;
     private readonly object _gate = new();
     private EventBuffer[] _targets;
+    private InlineSubscription[] _inline = [];
     private bool _completed;
     private Exception? _completion;
 
@@ -78,12 +81,33 @@ internal sealed class EventDispatcher : IAsyncDisposable
         return reader;
     }
 
+    /// <summary>Adds a consumer called synchronously by <see cref="PublishAsync"/>, before any buffer (see <see cref="IInlineEventSource"/>).</summary>
+    public IDisposable SubscribeInline(Action<EslEvent> onEvent)
+    {
+        ArgumentNullException.ThrowIfNull(onEvent);
+        var subscription = new InlineSubscription(onEvent, RemoveInline, _logger);
+        lock (_gate)
+        {
+            _inline = [.. _inline, subscription];
+        }
+
+        return subscription;
+    }
+
     /// <summary>
-    /// Hands a batch (events, log lines, notices, in arrival order) to every consumer's buffer. Completes at once
-    /// unless a buffer with <see cref="EslOverflowPolicy.Wait"/> is full. The caller may reuse the list afterwards.
+    /// Hands a batch (events, log lines, notices, in arrival order) to every inline consumer, on this thread, then to
+    /// every consumer's buffer. Completes at once unless a buffer with <see cref="EslOverflowPolicy.Wait"/> is full.
+    /// The caller may reuse the list afterwards.
     /// </summary>
     public ValueTask PublishAsync(IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
+        // Inline consumers first: they see every event, whatever a buffer drops later.
+        InlineSubscription[] inline = Volatile.Read(ref _inline);
+        for (int i = 0; i < inline.Length; i++)
+        {
+            inline[i].Deliver(batch);
+        }
+
         EventBuffer[] targets = Volatile.Read(ref _targets);
 
         // The streams are hot: with nobody subscribed, their buffer and its dispatch loop have nothing to do (the
@@ -148,6 +172,14 @@ internal sealed class EventDispatcher : IAsyncDisposable
         _events.Dispose();
         _logs.Dispose();
         _notices.Dispose();
+    }
+
+    private void RemoveInline(InlineSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _inline = [.. _inline.Where(s => s != subscription)];
+        }
     }
 
     private void Remove(EventBuffer buffer)

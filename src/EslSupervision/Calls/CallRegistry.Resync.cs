@@ -137,7 +137,7 @@ public sealed partial class CallRegistry
                 _legs = state;
                 _agentIndex.Rebuild(state);
                 _resyncBuffer = null;
-                Publish(changes);
+                _changes.Publish(changes, state);
                 LogResynced(_logger, state.Count, dropped, vanished, failures);
                 return new CallRegistryResyncResult(state.Count, dropped, vanished, failures);
             }
@@ -272,7 +272,7 @@ public sealed partial class CallRegistry
         return builder?.ToImmutable() ?? fresh;
     }
 
-    private static int Diff(ImmutableDictionary<string, CallLeg> old, ImmutableDictionary<string, CallLeg> fresh, DateTimeOffset at, List<CallChange> changes)
+    internal static int Diff(ImmutableDictionary<string, CallLeg> old, ImmutableDictionary<string, CallLeg> fresh, DateTimeOffset at, List<CallChange> changes)
     {
         int dropped = 0;
         foreach (CallLeg gone in old.Values)

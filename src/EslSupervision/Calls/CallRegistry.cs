@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using EslSupervision.EventSocket;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,13 +13,13 @@ namespace EslSupervision.Calls;
 /// <remarks>
 /// Events are applied by one writer at a time; reads (<see cref="GetSnapshot"/>, <see cref="GetLeg"/>,
 /// <see cref="FindActiveAgentLeg"/>) are lock-free from any thread and see a consistent state. Only a few fields
-/// are kept per channel (never the events themselves).
+/// are kept per channel (never the events themselves). Applying an event never runs a <see cref="Changes"/>
+/// subscriber: each has its own bounded queue and delivery loop (see <see cref="Changes"/>).
 /// </remarks>
 public sealed partial class CallRegistry : ICallRegistry, IDisposable
 {
     private readonly object _gate = new();
-    private readonly Subject<CallChange> _subject = new();
-    private readonly IObservable<CallChange> _changes;
+    private readonly ChangeFeed _changes;
     private readonly IAgentLegRule _rule;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -44,16 +42,38 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
     /// <param name="timeProvider">The clock for events without a timestamp; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="logger">The logger.</param>
     public CallRegistry(IAgentLegRule rule, TimeProvider? timeProvider = null, ILogger<CallRegistry>? logger = null)
+        : this(rule, ChangeFeed.DefaultCapacity, timeProvider, logger)
+    {
+    }
+
+    /// <summary>Creates an empty registry whose <see cref="Changes"/> subscribers may each have <paramref name="changeCapacity"/> changes waiting.</summary>
+    internal CallRegistry(IAgentLegRule rule, int changeCapacity, TimeProvider? timeProvider, ILogger<CallRegistry>? logger)
     {
         ArgumentNullException.ThrowIfNull(rule);
         _rule = rule;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _changes = _subject.AsObservable();
+        _changes = new ChangeFeed(_gate, () => _legs, changeCapacity, _timeProvider, _logger);
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Each subscriber is notified on its own delivery loop (a thread-pool thread), never on the thread that applies
+    /// events, so a subscriber can neither delay the registry nor the controller's connection, and a slow one delays
+    /// only itself (a blocked one holds one thread-pool thread while it blocks). A subscriber with more than 4,096 changes waiting loses them and is caught up instead: it gets
+    /// the differences between the last state it was told about and the registry's state at that moment, as
+    /// ordinary changes (created, ended, bridged, ..., as after a reconnect's resync), and the loss is logged (event
+    /// id 2008) and counted (<c>esl_supervision.registry.changes_lost</c>). Its view is then right again, reached in
+    /// fewer steps. The registry's own queries are always current, so a notification may describe a state that
+    /// has already moved on.
+    /// </remarks>
     public IObservable<CallChange> Changes => _changes;
+
+    /// <summary>True if this registry runs no application code when it applies an event (the built-in agent-leg rule).</summary>
+    internal bool RunsOnlyLibraryCode => _rule is DefaultAgentLegRule;
+
+    /// <summary>Completes once every <see cref="Changes"/> subscriber has been handed every change applied so far (tests, shutdown).</summary>
+    internal Task WhenChangesDeliveredAsync() => _changes.WhenDeliveredAsync();
 
     /// <summary>The number of tracked legs.</summary>
     public int Count => _legs.Count;
@@ -122,7 +142,7 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
             ImmutableDictionary<string, CallLeg> before = _legs;
             _legs = ApplyCore(before, channelEvent, changes);
             _agentIndex.Update(before, _legs, channelEvent.UniqueId, changes);
-            Publish(changes);
+            _changes.Publish(changes, _legs);
         }
     }
 
@@ -137,8 +157,7 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
             }
 
             _disposed = true;
-            _subject.OnCompleted();
-            _subject.Dispose();
+            _changes.Complete();
         }
     }
 
@@ -404,22 +423,6 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
         return legs.SetItem(leg.UniqueId, leg);
     }
 
-    private void Publish(List<CallChange> changes)
-    {
-        foreach (CallChange change in changes)
-        {
-            try
-            {
-                _subject.OnNext(change);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A throwing subscriber must not corrupt the registry or stop other notifications.
-                LogSubscriberFailed(_logger, ex);
-            }
-        }
-    }
-
     [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Tracking channel {UniqueId} (first seen in {EventName})")]
     private static partial void LogChannelAdded(ILogger logger, string uniqueId, string eventName);
 
@@ -434,9 +437,6 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Leg {SupervisorLeg} stopped eavesdropping")]
     private static partial void LogSupervisionEnded(ILogger logger, string supervisorLeg);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "A subscriber to call changes threw")]
-    private static partial void LogSubscriberFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The agent-leg rule {Rule} threw; the leg is treated as nobody's")]
     private static partial void LogRuleFailed(ILogger logger, string rule, Exception exception);

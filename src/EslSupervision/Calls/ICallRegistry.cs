@@ -16,7 +16,10 @@ public interface ICallRegistry
 {
     /// <summary>
     /// Every change, in the order it was applied. Hot: subscribers see changes from the moment they subscribe
-    /// (take <see cref="GetSnapshot"/> first for the current state). Notifications are serialized.
+    /// (subscribe, then take <see cref="GetSnapshot"/>: a change in between is seen twice at worst, never missed).
+    /// Notifications are serialized per subscriber. <see cref="CallRegistry"/> notifies each subscriber on its own
+    /// delivery loop, never on the thread that applies events, and catches up a subscriber that falls far behind
+    /// (see <see cref="CallRegistry.Changes"/>).
     /// </summary>
     IObservable<CallChange> Changes { get; }
 

@@ -4,9 +4,16 @@ using Microsoft.Extensions.Logging;
 namespace EslSupervision.Control;
 
 /// <content>
-/// The controller's own event feed: a reader with its own buffer, so no user subscriber of the connection's
-/// <see cref="IEslConnection.Events"/> can hold it up. When that buffer drops events (the controller fell
-/// behind, or a flood), the call registry may be wrong, so it is rebuilt from the switch, once per burst of drops.
+/// The controller's own event feed. On the library's own connections, with the library's own registry and agent-leg
+/// rule, the events come inline, on the socket's read loop: no thread hop before a park reaches its decision, and no
+/// buffer that could drop. That intake runs only library code that never blocks and never waits for I/O: it applies
+/// the event to the registry (whose <see cref="Calls.ICallRegistry.Changes"/> subscribers run on their own loops) and
+/// posts any work, commands included, to the supervisor's session queue; it contains its own exceptions.
+/// Otherwise (another <see cref="IEslConnection"/>, a registry or an <see cref="Calls.IAgentLegRule"/> of the
+/// application's own, which may be slow) it is a reader with its own buffer, so neither that code nor a user
+/// subscriber of <see cref="IEslConnection.Events"/> can hold up the socket. When that buffer drops events (the
+/// controller fell behind, or a flood), the call registry may be wrong, so it is rebuilt from the switch, once per
+/// burst of drops.
 /// </content>
 public sealed partial class SupervisionController
 {
@@ -15,14 +22,24 @@ public sealed partial class SupervisionController
 
     private readonly object _gapGate = new();
     private EslEventReader? _reader;
+    private IDisposable? _inline;
     private Task _readLoop = Task.CompletedTask;
     private ITimer? _gapTimer;
     private long _lostSinceResync;
 
+    /// <summary>True if the controller takes its events on the socket's read loop (see the type's remarks).</summary>
+    internal bool TakesEventsInline => _inline is not null;
+
     private void StartReading()
     {
-        if (_reader is not null)
+        if (_reader is not null || _inline is not null)
         {
+            return;
+        }
+
+        if (_connection is EventSocket.Client.IInlineEventSource source && _registry is Calls.CallRegistry { RunsOnlyLibraryCode: true })
+        {
+            _inline = source.SubscribeInline(OnEvent);
             return;
         }
 
@@ -116,6 +133,8 @@ public sealed partial class SupervisionController
             _gapTimer = null;
         }
 
+        // Returns once no inline call is in progress: nothing reaches OnEvent after this.
+        _inline?.Dispose();
         if (_reader is { } reader)
         {
             await reader.DisposeAsync().ConfigureAwait(false);

@@ -33,6 +33,39 @@ public class EventDispatcherTests
         Assert.Equal("40", (await next.WaitAsync(Patience))["Seq"]);
     }
 
+    [Fact]
+    public async Task An_inline_consumer_gets_every_event_on_the_publishing_thread_even_when_the_buffers_drop_and_nothing_after_dispose()
+    {
+        await using var dispatcher = new EventDispatcher(16, 1 << 20, EslOverflowPolicy.DropOldest, NullLogger.Instance, EslMetrics.Shared);
+        await using EslEventReader reader = dispatcher.CreateReader(null);
+        var inline = new List<int>();
+        int publisher = Environment.CurrentManagedThreadId;
+        bool otherThread = false;
+        IDisposable subscription = dispatcher.SubscribeInline(e =>
+        {
+            otherThread |= Environment.CurrentManagedThreadId != publisher;
+            int seq = int.Parse(e["Seq"]!, System.Globalization.CultureInfo.InvariantCulture);
+            inline.Add(seq);
+            if (seq == 3)
+            {
+                throw new InvalidOperationException("a consumer bug");
+            }
+        });
+
+        // 40 events into 16-event buffers: the reader loses 24, the inline consumer none, and its bug on one event
+        // stops neither it nor the buffers. Everything is delivered before PublishAsync returns, on this thread.
+        ValueTask published = dispatcher.PublishAsync([.. Enumerable.Range(0, 40).Select(Event)], CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 40), inline);
+        Assert.False(otherThread);
+        await published;
+        Assert.Equal(24, reader.TakeGap());
+
+        subscription.Dispose();
+        await dispatcher.PublishAsync([Event(40)], CancellationToken.None);
+        Assert.Equal(40, inline.Count);
+        Assert.True(reader.TryRead(out _));
+    }
+
     private static EslEvent Event(int seq)
         => EslEvent.Create([new("Event-Name", "CUSTOM"), new("Seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 }

@@ -50,6 +50,27 @@ public class BodyOwnershipTests
     }
 
     [Fact]
+    public async Task An_inline_consumer_that_keeps_an_event_keeps_its_own_bytes_when_the_chunk_is_overwritten()
+    {
+        // The controller takes events inline on the read loop and keeps some (a park goes to its session's queue).
+        var pool = new BodyChunkPool();
+        byte[] frame = Frame(9, 300, "the body of nine");
+        EslEvent e = Loan(pool, frame, out BodyChunk chunk);
+        await using var dispatcher = new EslSupervision.EventSocket.Client.EventDispatcher(16, 1 << 20, EslOverflowPolicy.DropOldest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, EslSupervision.EventSocket.Diagnostics.EslMetrics.Shared);
+        EslEvent? kept = null;
+        using IDisposable inline = dispatcher.SubscribeInline(x => kept = x);
+
+        await dispatcher.PublishAsync([e], CancellationToken.None);
+        e.ReleaseHold(); // the read loop is done with its batch
+        chunk.Data.AsSpan().Fill((byte)'X'); // what reuse by later events would do
+
+        Assert.Same(e, kept);
+        Assert.False(kept!.IsOnLoan);
+        AssertSameEvent(EslEvent.FromPlain(frame), kept);
+        Assert.Equal("the body of nine", kept.Body);
+    }
+
+    [Fact]
     public void A_chunk_is_reused_only_after_every_body_cut_from_it_was_released()
     {
         var pool = new BodyChunkPool();

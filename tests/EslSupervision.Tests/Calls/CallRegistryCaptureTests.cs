@@ -66,10 +66,11 @@ public class CallRegistryCaptureTests
     }
 
     [Fact]
-    public void Client_calls_agent_to_the_end_every_leg_is_gone_and_the_changes_tell_the_story()
+    public async Task Client_calls_agent_to_the_end_every_leg_is_gone_and_the_changes_tell_the_story()
     {
         var changes = new List<CallChange>();
         CallRegistry registry = Replay("supervision-client-calls-agent", changes: changes);
+        await registry.WhenChangesDeliveredAsync(); // Subscribers are notified on their own loop.
 
         // Only the next scenario's first channel remains (the capture ends with its CHANNEL_CREATE).
         CallLeg remaining = Assert.Single(registry.GetSnapshot().Legs);

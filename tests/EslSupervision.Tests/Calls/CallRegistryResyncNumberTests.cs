@@ -47,6 +47,7 @@ public class CallRegistryResyncNumberTests
         registry.Changes.Subscribe(changes.Add);
 
         await registry.ResyncAsync(CapturedSwitch().Object);
+        await registry.WhenChangesDeliveredAsync(); // Subscribers are notified on their own loop.
 
         Assert.Equal("0000000000", registry.GetLeg(ClientLeg)!.PartyNumber);
         Assert.Contains(changes, c => c.Kind == CallChangeKind.ChannelUpdated && c.Leg.UniqueId == ClientLeg && c.Leg.PartyNumber == "0000000000");

@@ -47,6 +47,7 @@ public class CallRegistryResyncTests
         registry.Changes.Subscribe(changes.Add);
 
         CallRegistryResyncResult result = await registry.ResyncAsync(CapturedSwitch().Object);
+        await registry.WhenChangesDeliveredAsync(); // Subscribers are notified on their own loop.
 
         Assert.Equal(new CallRegistryResyncResult(3, 0, 0, 0), result);
         CallLeg supervisor = registry.GetLeg(SupervisorLeg)!;
@@ -89,6 +90,7 @@ public class CallRegistryResyncTests
         registry.Changes.Subscribe(changes.Add);
 
         CallRegistryResyncResult result = await registry.ResyncAsync(CapturedSwitch().Object);
+        await registry.WhenChangesDeliveredAsync(); // Subscribers are notified on their own loop.
 
         Assert.Equal(2, result.Dropped);
         Assert.Null(registry.GetLeg("old-agent"));

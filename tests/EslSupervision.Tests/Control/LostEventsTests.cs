@@ -33,26 +33,23 @@ public class LostEventsTests
         // Every buffer of this connection holds 16 events, the controller's own reader included.
         await using var client = new EslInboundClient(new EslClientOptions { Host = "127.0.0.1", Port = fs.Port, Password = "lab-secret", EventBufferCapacity = 16 });
         await client.ConnectAsync().WaitAsync(Patience);
-        var registry = new CallRegistry();
+        // An agent-leg rule of the application's own keeps the controller off the socket's read loop: it reads
+        // through its own buffer, which is what can overflow here.
+        using var release = new ManualResetEventSlim(false);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rule = new StallingRule(held, release);
+        var registry = new CallRegistry(rule);
         var authorizer = new SupervisionAuthorizer(new RingGroupPermissionProvider(options), registry, options, time);
         await using var controller = new SupervisionController(client, registry, authorizer, options, time, logs);
         await controller.StartAsync().WaitAsync(Patience);
+        Assert.False(controller.TakesEventsInline);
 
         FakeChannel ending = fs.DialParked("1004", "pbx.lab", "5000");
         await WaitForLegAsync(registry, ending.Uuid);
 
-        // Hold the controller on the next registry change, as a slow consumer would be.
-        using var release = new ManualResetEventSlim(false);
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int armed = 1;
-        using IDisposable stall = registry.Changes.Subscribe(_ =>
-        {
-            if (Interlocked.Exchange(ref armed, 0) == 1)
-            {
-                held.TrySetResult();
-                release.Wait(Patience);
-            }
-        });
+        // Hold the controller in the rule on the next new channel, as a slow rule would. (The stall used to be a
+        // Changes subscriber; those now run on their own loops and cannot hold the controller.)
+        rule.Arm();
         FakeChannel trigger = fs.DialParked("1010", "pbx.lab", "5001");
         await held.Task.WaitAsync(Patience);
 
@@ -92,6 +89,25 @@ public class LostEventsTests
         if (registry.GetLeg(uuid) is null)
         {
             await known.WaitAsync(Patience);
+        }
+    }
+
+    /// <summary>The built-in rule, except that once armed it blocks on the next channel until released.</summary>
+    private sealed class StallingRule(TaskCompletionSource held, ManualResetEventSlim release) : IAgentLegRule
+    {
+        private int _armed;
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public UserIdentity? Identify(AgentLegFacts facts)
+        {
+            if (Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                held.TrySetResult();
+                release.Wait(Patience);
+            }
+
+            return DefaultAgentLegRule.Instance.Identify(facts);
         }
     }
 
