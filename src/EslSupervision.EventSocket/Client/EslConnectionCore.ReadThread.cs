@@ -17,7 +17,35 @@ internal sealed partial class EslConnectionCore
     /// <summary>Room a read asks for at least (as the pipe's minimum read size): fewer, larger reads.</summary>
     private const int MinimumReadSize = 64 * 1024;
 
-    private Task StartReadThread() => DedicatedThread.Start("ESL socket read", ReadLoop, _logger);
+    private Task StartReadThread()
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReadLoop();
+            }
+            catch (Exception ex)
+            {
+                // ReadLoop handles its own errors; an escape here would end the process, so it is logged instead.
+                Log.ReadLoopFailed(_logger, ex);
+            }
+            finally
+            {
+                ended.TrySetResult();
+            }
+        })
+        {
+            // Background: a connection nobody disposed must not keep the process alive. The thread ends with the socket.
+            IsBackground = true,
+            Name = "ESL socket read",
+        };
+
+        // Unsafe: the thread must not carry the async-local state (activities, scopes) of whoever connected.
+        thread.UnsafeStart();
+        return ended.Task;
+    }
 
     private void ReadLoop()
     {

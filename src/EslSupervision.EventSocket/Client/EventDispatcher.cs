@@ -241,7 +241,27 @@ internal sealed class EventDispatcher : IAsyncDisposable
                 return;
             }
 
-            Volatile.Write(ref _loop, DedicatedThread.Start("ESL event dispatch", DispatchLoop, _logger));
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    DispatchLoop();
+                }
+                finally
+                {
+                    ended.TrySetResult();
+                }
+            })
+            {
+                // Background: a client the user never disposes must not keep the process alive.
+                IsBackground = true,
+                Name = "ESL event dispatch",
+            };
+
+            // Unsafe: the thread must not capture the async-local state of whichever read happened to start it.
+            thread.UnsafeStart();
+            Volatile.Write(ref _loop, ended.Task);
         }
     }
 
