@@ -12,10 +12,10 @@ namespace EslSupervision.EventSocket.Client;
 /// command at a time, and the correlation of replies (FIFO, in send order), background jobs (by Job-UUID)
 /// and executions (by Event-UUID). Lives exactly as long as the socket; reconnecting makes a new one.
 /// </summary>
-internal sealed partial class EslConnectionCore : IAsyncDisposable
+internal sealed class EslConnectionCore : IAsyncDisposable
 {
     private readonly Stream _stream;
-    private readonly PipeReader? _reader;
+    private readonly PipeReader _reader;
     private readonly EslConnectionSettings _settings;
     private readonly Func<IReadOnlyList<object>, CancellationToken, ValueTask> _publish;
 
@@ -54,9 +54,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _time = time;
-        _reader = settings.DedicatedThreads
-            ? null
-            : PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _lastFrame = time.GetTimestamp();
 
         // Nobody may be waiting for auth/request (outbound sessions never are): observe its failure here.
@@ -68,7 +66,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
         }
 
-        _readLoop = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
+        _readLoop = Task.Run(ReadLoopAsync);
     }
 
     /// <summary>How long ago the last bytes arrived from the switch (any frame: event, reply, notice).</summary>
@@ -259,13 +257,12 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        PipeReader reader = _reader!;
         Exception? reason = null;
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
+                ReadResult result = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 Volatile.Write(ref _lastFrame, _time.GetTimestamp());
                 long before = buffer.Length;
@@ -282,7 +279,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
                 {
                     _metrics.FramesReceived(frames);
                     _metrics.BytesReceived(before - buffer.Length);
-                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
                 }
 
                 // Every frame of this read goes to consumers in one hand-off: one wake-up per read, not per event.
@@ -333,7 +330,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             _chunks.Close();
             try
             {
-                await reader.CompleteAsync().ConfigureAwait(false);
+                await _reader.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
             {
@@ -354,19 +351,14 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
-            ReleaseBatch();
-        }
-    }
+            // The batch's own hold on each event: from now on only the buffers that queued it can deliver it.
+            foreach (object item in _batch)
+            {
+                (item as EslEvent)?.ReleaseHold();
+            }
 
-    /// <summary>The batch's own hold on each event: from now on only the buffers that queued it can deliver it.</summary>
-    private void ReleaseBatch()
-    {
-        foreach (object item in _batch)
-        {
-            (item as EslEvent)?.ReleaseHold();
+            _batch.Clear();
         }
-
-        _batch.Clear();
     }
 
     private void Handle(EslFrame frame)
