@@ -86,6 +86,51 @@ public class RxContractTests
     }
 
     [Fact]
+    public async Task A_subscriber_that_disposes_the_client_from_its_callback_gets_one_clean_end_of_the_stream_and_the_dispose_completes()
+    {
+        await using var peer = new ScriptedPeer();
+        var (client, connection) = await ConnectAsync(peer, o => o.Reconnect = false);
+        var events = new TerminalCounter<EslEvent>();
+        using var s = client.Events.Subscribe(events);
+        var disposing = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new List<string?>();
+
+        // Called from the delivery loop itself: the dispose cannot wait for that loop to end here (it is running this
+        // callback), so it must finish once the callback has returned, not hang and not deliver after the end.
+        using var stopper = client.Events.Subscribe(e =>
+        {
+            lock (seen)
+            {
+                seen.Add(e.UniqueId);
+            }
+
+            if (e.UniqueId == "stop")
+            {
+                disposing.TrySetResult(client.DisposeAsync().AsTask());
+            }
+        });
+
+        await connection.WriteAsync(Frame("before") + Frame("stop") + Frame("after"));
+        await (await disposing.Task.WaitAsync(Patience)).WaitAsync(Patience);
+        await events.Ended.WaitAsync(Patience);
+        Assert.Equal(1, events.Terminals);
+        Assert.Null(events.Error);
+        Assert.Equal(EslConnectionState.Closed, client.State);
+        lock (seen)
+        {
+            Assert.Equal("before", seen[0]);
+            Assert.Equal("stop", seen[1]);
+            Assert.InRange(seen.Count, 2, 3);
+        }
+
+        static string Frame(string id)
+        {
+            string body = $"Event-Name: CUSTOM\nUnique-ID: {id}\n\n";
+            return $"Content-Length: {System.Text.Encoding.UTF8.GetByteCount(body)}\nContent-Type: text/event-plain\n\n{body}";
+        }
+    }
+
+    [Fact]
     public async Task DisposeAsync_while_reconnecting_stops_for_good_without_throwing()
     {
         await using var peer = new ScriptedPeer();
