@@ -130,16 +130,35 @@ public sealed partial class SupervisionController
             return;
         }
 
+        // With replicas the arriving leg needs its own lease before its eavesdrop starts. Taking it while the token
+        // is spent puts two independent round trips side by side instead of one after the other; the fence check
+        // before the start then finds the lease fresh. Whatever the token says, a refusal or the end gives it back.
+        Task<LeadCheck>? arrivalLease = _coordination is null ? null : StillLeadingAsync(session);
         RelayTokenCheck check;
         try
         {
             check = await cluster.CheckArrivalAsync(call["Caller-Destination-Number"] ?? string.Empty, _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            if (arrivalLease is not null)
+            {
+                Observe(arrivalLease);
+            }
+
+            throw;
+        }
+        catch (Exception ex)
         {
             // Whatever went wrong, the answer is no.
             ClusterLog.TokenCheckFailed(_logger, ex);
             check = RelayTokenCheck.Refused("StoreUnavailable");
+        }
+
+        if (arrivalLease is not null)
+        {
+            // Only the timing matters here: the fence check before the start decides, with this lease or without.
+            await arrivalLease.ConfigureAwait(false);
         }
 
         if (check.Claims is not { } claims)
