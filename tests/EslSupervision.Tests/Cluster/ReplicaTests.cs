@@ -214,15 +214,8 @@ public sealed class ReplicaTests : IAsyncLifetime
         var connections = new List<RedisCoordinationConnection>();
         foreach ((SupervisionHarness replica, string id) in new[] { (a, "replica-a"), (b, "replica-b") })
         {
-            var connection = new RedisCoordinationConnection(new RedisCoordinationOptions
-            {
-                ConnectionString = _redis.ConnectionString,
-                KeyPrefix = "replicas",
-                OperationTimeout = TimeSpan.FromMilliseconds(500),
-                ConnectTimeout = TimeSpan.FromSeconds(1),
-            });
+            RedisCoordinationConnection connection = await ReplicaRedis.ConnectAsync(_redis, "replicas");
             _owned.Insert(0, connection);
-            Assert.True(await connection.ConnectAsync());
             connections.Add(connection);
             replica.Controller.UseCoordination(recorder.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions
             {
