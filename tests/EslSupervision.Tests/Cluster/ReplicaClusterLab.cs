@@ -25,6 +25,7 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
     private readonly List<(string Replica, SupervisionAuditEvent Entry)> _audit = [];
     private readonly List<(Func<string, SupervisionAuditEvent, bool> Match, TaskCompletionSource<(string, SupervisionAuditEvent)> Signal)> _waiters = [];
     private readonly List<IAsyncDisposable> _owned = [];
+    private Func<LeaseRecorder, ISupervisionTokenStore, ISupervisionTokenStore>? _tokenStore;
 
     private ReplicaClusterLab(IReadOnlyDictionary<string, FakeFreeSwitch> switches) => Switches = switches;
 
@@ -52,10 +53,11 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
         }
     }
 
-    public static async Task<ReplicaClusterLab> StartAsync(RedisServer redis, string[] switchNames, string[] replicaIds, TimeSpan leaseTime, TimeSpan renewInterval)
+    /// <param name="tokenStore">Wraps each replica's Redis token store (to watch or hold up the spending of tokens), or <see langword="null"/>.</param>
+    public static async Task<ReplicaClusterLab> StartAsync(RedisServer redis, string[] switchNames, string[] replicaIds, TimeSpan leaseTime, TimeSpan renewInterval, Func<LeaseRecorder, ISupervisionTokenStore, ISupervisionTokenStore>? tokenStore = null)
     {
         var switches = new Dictionary<string, FakeFreeSwitch>(StringComparer.OrdinalIgnoreCase);
-        var lab = new ReplicaClusterLab(switches);
+        var lab = new ReplicaClusterLab(switches) { _tokenStore = tokenStore };
         foreach (string name in switchNames)
         {
             FakeFreeSwitch fs = await FakeFreeSwitch.StartAsync(new FakeFreeSwitchOptions { Password = "lab-secret", Hostname = "fs-" + name });
@@ -192,7 +194,7 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
         // Like separate processes: the same token key, and single use shared through Redis.
         var tokens = new RelayTokens(
             SupervisionTokenFactory.CreateIssuer(TokenOptions, TokenTime),
-            SupervisionTokenFactory.CreateValidator(TokenOptions, new RedisSupervisionTokenStore(redisConnection, TokenTime), TokenTime));
+            SupervisionTokenFactory.CreateValidator(TokenOptions, WrapTokenStore(new RedisSupervisionTokenStore(redisConnection, TokenTime)), TokenTime));
         SupervisionCluster cluster = SupervisionCluster.Create(
             [.. switchNames.Select(n => new SupervisionCluster.SwitchEndpoint(n, clients[n], $"sofia/gateway/to-{n}/{{destination}}"))],
             new RingGroupPermissionProvider(settings),
@@ -209,6 +211,8 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
         await cluster.StartAsync().WaitAsync(Patience);
         return replica;
     }
+
+    private ISupervisionTokenStore WrapTokenStore(ISupervisionTokenStore store) => _tokenStore is null ? store : _tokenStore(Leases, store);
 
     private void OnAudit(string replica, SupervisionAuditEvent entry)
     {
@@ -282,6 +286,15 @@ internal sealed class ReplicaClusterLab : IAsyncDisposable
             lock (_attempts)
             {
                 return _attempts.Count(a => a.Key == key && a.Owner == owner && (acquired is null || a.Acquired == acquired));
+            }
+        }
+
+        /// <summary>Attempts by anyone on any leg of <paramref name="switchName"/>.</summary>
+        public int AttemptsOnSwitch(string switchName)
+        {
+            lock (_attempts)
+            {
+                return _attempts.Count(a => a.Key.StartsWith(switchName + ":", StringComparison.OrdinalIgnoreCase));
             }
         }
 

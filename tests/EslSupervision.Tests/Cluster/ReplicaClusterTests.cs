@@ -305,9 +305,35 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
         return await arrived;
     }
 
+    [Fact]
+    public async Task The_arriving_leg_asks_for_its_own_lease_while_its_token_is_being_spent_not_after()
+    {
+        // Each replica's token store spends a token only once a lease on switch b (the arriving leg's) has been asked
+        // for. Taken one after the other (token, then lease), the spend would wait for a lease request that never
+        // comes, time out, and the arrival would be refused; taken side by side, the supervision starts.
+        _lab = await ReplicaClusterLab.StartAsync(_redis, ["a", "b"], ["r1", "r2"], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), (leases, store) => new SpendAfterLeaseOnB(store, leases));
+        FakeCall call = await _lab.ClientCallsAsync("b", "1004");
+
+        FakeChannel benjamin = _lab.Switches["a"].DialParked("1010", "pbx.lab", "*901004");
+        await _lab.WaitForAuditAsync(SupervisionAuditKind.Started, benjamin.Uuid);
+
+        Assert.True(_lab.Switches["b"].Hears(benjamin.Uuid, call.BLeg.Uuid));
+        Assert.DoesNotContain(_lab.AuditTrail, x => x.Entry.Kind == SupervisionAuditKind.Denied);
+    }
+
     private async Task<ReplicaClusterLab> LabAsync(TimeSpan leaseTime, TimeSpan renewInterval)
     {
         _lab = await ReplicaClusterLab.StartAsync(_redis, ["a", "b"], ["r1", "r2"], leaseTime, renewInterval);
         return _lab;
+    }
+
+    /// <summary>A token store that holds a spend back until some replica has asked for a lease on switch b.</summary>
+    private sealed class SpendAfterLeaseOnB(ISupervisionTokenStore inner, ReplicaClusterLab.LeaseRecorder leases) : ISupervisionTokenStore
+    {
+        public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            await leases.WhenAsync(l => l.AttemptsOnSwitch("b") > 0).WaitAsync(cancellationToken);
+            return await inner.TryConsumeAsync(nonce, expiresAt, cancellationToken);
+        }
     }
 }
