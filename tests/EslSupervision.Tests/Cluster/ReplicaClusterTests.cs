@@ -328,7 +328,7 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
     }
 
     /// <summary>A token store that holds a spend back until some replica has asked for a lease on switch b.</summary>
-    private sealed class SpendAfterLeaseOnB(ISupervisionTokenStore inner, ReplicaClusterLab.LeaseRecorder leases) : ISupervisionTokenStore
+    private sealed class SpendAfterLeaseOnB(ISupervisionTokenStore inner, LeaseRecorder leases) : ISupervisionTokenStore
     {
         public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
         {

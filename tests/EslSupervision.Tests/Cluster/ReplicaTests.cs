@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EslSupervision.Cluster;
 using EslSupervision.Control;
 using EslSupervision.Permissions;
@@ -36,7 +35,7 @@ public sealed class ReplicaTests : IAsyncLifetime
     [Fact]
     public async Task Both_replicas_see_the_park_and_exactly_one_starts_the_eavesdrop_and_audits_it()
     {
-        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator acquisitions, _) = await TwoReplicasAsync();
+        (SupervisionHarness a, SupervisionHarness b, LeaseRecorder acquisitions, _) = await TwoReplicasAsync();
         FakeCall call = await a.OliviaTalksToAClientAsync();
 
         FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
@@ -104,7 +103,7 @@ public sealed class ReplicaTests : IAsyncLifetime
     {
         TimeSpan lease = TimeSpan.FromSeconds(1);
         TimeSpan renew = TimeSpan.FromMilliseconds(400);
-        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator acquisitions, _) = await TwoReplicasAsync(lease, renew);
+        (SupervisionHarness a, SupervisionHarness b, LeaseRecorder acquisitions, _) = await TwoReplicasAsync(lease, renew);
         FakeCall call = await a.OliviaTalksToAClientAsync();
         FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
         await acquisitions.BothAnsweredAsync(benjamin.Uuid).WaitAsync(Patience);
@@ -137,7 +136,7 @@ public sealed class ReplicaTests : IAsyncLifetime
     [Fact]
     public async Task A_replica_that_pauses_past_its_lease_and_comes_back_is_fenced_off_and_only_the_adopting_replica_acts()
     {
-        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
+        (SupervisionHarness a, SupervisionHarness b, LeaseRecorder coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
         FakeCall call = await a.OliviaTalksToAClientAsync();
         FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
         await coordinator.BothAnsweredAsync(benjamin.Uuid).WaitAsync(Patience);
@@ -173,7 +172,7 @@ public sealed class ReplicaTests : IAsyncLifetime
     [Fact]
     public async Task A_supervision_started_from_code_on_one_replica_is_leased_so_the_other_replica_never_adopts_it()
     {
-        (SupervisionHarness a, SupervisionHarness b, RecordingCoordinator coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
+        (SupervisionHarness a, SupervisionHarness b, LeaseRecorder coordinator, _) = await TwoReplicasAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400));
         FakeCall call = await a.OliviaTalksToAClientAsync();
 
         SupervisionStartResult result = await a.Controller.StartSupervisionAsync(new SupervisionStartRequest(new EslSupervision.Calls.UserIdentity("pbx.lab", "1010"), "1004", SupervisionMode.Spy)).WaitAsync(Patience);
@@ -203,14 +202,14 @@ public sealed class ReplicaTests : IAsyncLifetime
         return await await Task.WhenAny(waits);
     }
 
-    private async Task<(SupervisionHarness A, SupervisionHarness B, RecordingCoordinator Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
+    private async Task<(SupervisionHarness A, SupervisionHarness B, LeaseRecorder Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
     {
         SupervisionHarness a = await SupervisionHarness.StartAsync();
         _owned.Add(a);
         SupervisionHarness b = await SupervisionHarness.AttachAsync(a.Switch, a.Options);
         _owned.Add(b);
 
-        var recorder = new RecordingCoordinator();
+        var recorder = new LeaseRecorder();
         var connections = new List<RedisCoordinationConnection>();
         foreach ((SupervisionHarness replica, string id) in new[] { (a, "replica-a"), (b, "replica-b") })
         {
@@ -226,114 +225,5 @@ public sealed class ReplicaTests : IAsyncLifetime
         }
 
         return (a, b, recorder, [.. connections]);
-    }
-
-    /// <summary>Passes every call through and records who got which leg's lease, so a test knows when both replicas have decided.</summary>
-    private sealed class RecordingCoordinator
-    {
-        private readonly ConcurrentDictionary<string, ConcurrentBag<SupervisionLeaseResult>> _results = new(StringComparer.OrdinalIgnoreCase);
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _both = new(StringComparer.OrdinalIgnoreCase);
-
-        public ISupervisionCoordinator Wrap(ISupervisionCoordinator inner) => new Recording(inner, this);
-
-        public Task BothAnsweredAsync(string leg) => Signal(leg).Task;
-
-        public string WinnerOf(string leg) => _results[leg].Single(r => r.Acquired).Lease!.Owner;
-
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _paused = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _refused = new(StringComparer.Ordinal);
-
-        /// <summary>From now on the replica's renewals stall until <see cref="Resume"/>.</summary>
-        public void Pause(string owner) => _paused[owner] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Resume(string owner)
-        {
-            if (_paused.TryRemove(owner, out TaskCompletionSource? gate))
-            {
-                gate.TrySetResult();
-            }
-        }
-
-        private readonly ConcurrentDictionary<string, int> _renewed = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<(string Owner, int Count), TaskCompletionSource> _renewWaiters = new();
-
-        /// <summary>Completes once <paramref name="owner"/> has renewed <paramref name="count"/> times.</summary>
-        public Task RenewalsAsync(string owner, int count)
-        {
-            TaskCompletionSource signal = _renewWaiters.GetOrAdd((owner, count), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (_renewed.GetValueOrDefault(owner) >= count)
-            {
-                signal.TrySetResult();
-            }
-
-            return signal.Task;
-        }
-
-        private void Renewed(string owner)
-        {
-            int total = _renewed.AddOrUpdate(owner, 1, (_, n) => n + 1);
-            foreach (KeyValuePair<(string Owner, int Count), TaskCompletionSource> waiter in _renewWaiters)
-            {
-                if (waiter.Key.Owner == owner && total >= waiter.Key.Count)
-                {
-                    waiter.Value.TrySetResult();
-                }
-            }
-        }
-
-        /// <summary>Completes when a renewal of <paramref name="owner"/> was answered "lost".</summary>
-        public Task RenewalRefusedAsync(string owner) => Refused(owner).Task;
-
-        private TaskCompletionSource Refused(string owner) => _refused.GetOrAdd(owner, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-
-        private TaskCompletionSource Signal(string leg) => _both.GetOrAdd(leg, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-
-        private void Record(SupervisionLeaseKey key, SupervisionLeaseResult result)
-        {
-            ConcurrentBag<SupervisionLeaseResult> bag = _results.GetOrAdd(key.LegId, _ => []);
-            bag.Add(result);
-            if (bag.Count == 2)
-            {
-                Signal(key.LegId).TrySetResult();
-            }
-        }
-
-        private sealed class Recording(ISupervisionCoordinator inner, RecordingCoordinator recorder) : ISupervisionCoordinator
-        {
-            public async ValueTask<SupervisionLeaseResult> TryAcquireAsync(SupervisionLeaseKey key, string owner, TimeSpan leaseTime, SupervisionLeaseDetails details, CancellationToken cancellationToken = default)
-            {
-                SupervisionLeaseResult result = await inner.TryAcquireAsync(key, owner, leaseTime, details, cancellationToken);
-                recorder.Record(key, result);
-                return result;
-            }
-
-            public async ValueTask<SupervisionLease?> RenewAsync(SupervisionLease lease, TimeSpan leaseTime, SupervisionLeaseDetails? details = null, CancellationToken cancellationToken = default)
-            {
-                if (recorder._paused.TryGetValue(lease.Owner, out TaskCompletionSource? gate))
-                {
-                    await gate.Task;
-                }
-
-                SupervisionLease? renewed = await inner.RenewAsync(lease, leaseTime, details, cancellationToken);
-                if (renewed is null)
-                {
-                    recorder.Refused(lease.Owner).TrySetResult();
-                }
-                else
-                {
-                    recorder.Renewed(lease.Owner);
-                }
-
-                return renewed;
-            }
-
-            public ValueTask<bool> ReleaseAsync(SupervisionLease lease, CancellationToken cancellationToken = default) => inner.ReleaseAsync(lease, cancellationToken);
-
-            public ValueTask<SupervisionLeaseRecord?> GetHolderAsync(SupervisionLeaseKey key, CancellationToken cancellationToken = default) => inner.GetHolderAsync(key, cancellationToken);
-
-            public ValueTask<IReadOnlyList<SupervisionLeaseRecord>> ListActiveAsync(CancellationToken cancellationToken = default) => inner.ListActiveAsync(cancellationToken);
-
-            public ValueTask<bool> IsCurrentAsync(SupervisionLeaseKey key, long fence, CancellationToken cancellationToken = default) => inner.IsCurrentAsync(key, fence, cancellationToken);
-        }
     }
 }
