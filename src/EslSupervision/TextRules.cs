@@ -109,8 +109,12 @@ internal static class TextRules
             return false;
         }
 
-        foreach (string label in value.Split('.'))
+        // Label by label over the span: this runs for every channel event the registry applies, so no Split.
+        ReadOnlySpan<char> rest = value;
+        while (true)
         {
+            int dot = rest.IndexOf('.');
+            ReadOnlySpan<char> label = dot < 0 ? rest : rest[..dot];
             if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
             {
                 return false;
@@ -123,9 +127,14 @@ internal static class TextRules
                     return false;
                 }
             }
-        }
 
-        return true;
+            if (dot < 0)
+            {
+                return true;
+            }
+
+            rest = rest[(dot + 1)..];
+        }
     }
 
     /// <summary>A FreeSWITCH hang-up cause token such as <c>CALL_REJECTED</c>.</summary>
