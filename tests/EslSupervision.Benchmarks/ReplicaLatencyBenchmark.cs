@@ -26,7 +26,9 @@ namespace EslSupervision.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/EslSupervision.Benchmarks -- --replicas</c> (env <c>REPLICA_OPS</c>,
-/// default 3,000 measured decisions of each kind; <c>REPLICA_CALLS</c>, default 10,000 calls per switch). Needs Debian's
+/// default 3,000 measured decisions of each kind; <c>REPLICA_CALLS</c>, default 10,000 calls per switch; <c>REPLICA_RATE</c>,
+/// default 5 background events per millisecond per switch; <c>REPLICA_INTAKE=reader</c> for the controllers' buffered
+/// readers instead of the inline intake). Needs Debian's
 /// redis-server and redis-cli. Prints <c>REPLICA-LATENCY</c> lines; exit code 1 when a check failed.
 /// </remarks>
 internal static class ReplicaLatencyBenchmark
@@ -34,8 +36,10 @@ internal static class ReplicaLatencyBenchmark
     private const int Switches = 3;
     private const int Replicas = 2;
     private const int BackgroundPool = 3000;
-    private const int EventsPerMillisecond = 5;
+    private const int DefaultEventsPerMillisecond = 5;
+    private const int SteadyJitMethods = 10;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxJitWarmUp = TimeSpan.FromSeconds(90);
     private static readonly string[] ReplicaIds = ["replica-a", "replica-b"];
 
     public static async Task<int> RunAsync()
@@ -59,7 +63,11 @@ internal static class ReplicaLatencyBenchmark
         int calls = Env("REPLICA_CALLS", 10_000);
         using var drops = new DropCounter();
         SupervisionWorkload workload = SupervisionWorkload.Load();
-        ReplicatedSwitch[] switches = [.. Enumerable.Range(0, Switches).Select(s => new ReplicatedSwitch("fs-" + s))];
+        // REPLICA_INTAKE=reader: the controllers' buffered readers; inline by default, as the library's own
+        // connections deliver to the controller (on each connection's read loop, here the pushing thread).
+        bool inline = Environment.GetEnvironmentVariable("REPLICA_INTAKE") != "reader";
+        Console.WriteLine($"REPLICA-LATENCY intake: {(inline ? "inline" : "reader")}");
+        ReplicatedSwitch[] switches = [.. Enumerable.Range(0, Switches).Select(s => new ReplicatedSwitch("fs-" + s, inline))];
         var ledger = new LeaseLedger();
         var audit = new ConcurrentDictionary<(string Leg, SupervisionAuditKind Kind), int>();
         var options = new StaticOptionsMonitor(SupervisionWorkload.Options());
@@ -101,11 +109,37 @@ internal static class ReplicaLatencyBenchmark
                 return 1;
             }
 
-            using var load = new BackgroundLoad(workload, switches, calls);
+            int perMillisecond = Env("REPLICA_RATE", DefaultEventsPerMillisecond);
+            using var load = new BackgroundLoad(workload, switches, calls, perMillisecond);
             long lost = 0;
             long unsettled = 0;
             var measured = new List<string>();
             int next = 0;
+
+            // A measured phase's parks are written before it starts: rewriting a captured park costs ~8 KB of
+            // strings, which in the measured window would be the harness's garbage, collected on the replicas' time.
+            var prepared = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            long unprepared = 0;
+            byte[] ParkFrame(string leg, int call)
+            {
+                if (prepared.Remove(leg, out byte[]? frame))
+                {
+                    return frame;
+                }
+
+                unprepared++;
+                return workload.Park(leg, call);
+            }
+
+            void Prepare(int count, Func<int, string> legOf)
+            {
+                prepared.Clear();
+                unprepared = 0;
+                for (int k = next; k < next + count; k++)
+                {
+                    prepared[legOf(k)] = workload.Park(legOf(k), (k * 7919) % calls);
+                }
+            }
 
             // One decision: the park goes to both replicas; the first decisive command written (by either) ends it.
             long Local()
@@ -114,7 +148,7 @@ internal static class ReplicaLatencyBenchmark
                 int call = (k * 7919) % calls;
                 string leg = SupervisionWorkload.Uuid(k, 0xD00);
                 ReplicatedSwitch sw = switches[0];
-                long start = sw.Push(workload.Park(leg, call));
+                long start = sw.Push(ParkFrame(leg, call));
                 long? at = sw.WaitDecision(leg, Patience);
                 if (at is null)
                 {
@@ -137,7 +171,7 @@ internal static class ReplicaLatencyBenchmark
             // A cross-switch decision, whole: the park on fs-1 or fs-2 for an agent on fs-0, the bridge with a token
             // written there by either replica, the leg arriving on fs-0 (parked by the peer dialplan, to both
             // replicas), until the eavesdrop is written on fs-0. The trunk itself costs nothing here.
-            (long Bridge, long Whole) Cross(int parkSwitch)
+            (long Bridge, long Arrival, long Whole) Cross(int parkSwitch)
             {
                 int k = next++;
                 int call = (k * 7919) % calls;
@@ -145,12 +179,13 @@ internal static class ReplicaLatencyBenchmark
                 string arriving = SupervisionWorkload.Uuid(k, 0xE00);
                 ReplicatedSwitch origin = switches[parkSwitch];
                 ReplicatedSwitch target = switches[0];
-                long start = origin.Push(workload.Park(leg, call));
+                long start = origin.Push(ParkFrame(leg, call));
                 long? bridged = origin.WaitDecision(leg, Patience);
                 long? at = null;
+                long arrived = 0;
                 if (bridged is not null && origin.Decisions[leg].Arguments is { } dial && dial.LastIndexOf('/') is int slash and >= 0)
                 {
-                    target.Push(() => [ArrivalPark(arriving, dial[(slash + 1)..])]);
+                    arrived = target.Push(() => [ArrivalPark(arriving, dial[(slash + 1)..])]);
                     at = target.WaitDecision(arriving, Patience);
                 }
 
@@ -172,7 +207,7 @@ internal static class ReplicaLatencyBenchmark
                 target.Push(() => SupervisionWorkload.SupervisorGone(arriving));
                 measured.Add(leg);
                 long end = Stopwatch.GetTimestamp();
-                return ((bridged ?? end) - start, (at ?? end) - start);
+                return ((bridged ?? end) - start, (at ?? end) - (arrived == 0 ? end : arrived), (at ?? end) - start);
             }
 
             // A controller whose buffer overflowed resyncs against this fake switch, which lists no channels: its
@@ -184,15 +219,37 @@ internal static class ReplicaLatencyBenchmark
                 Cross(1 + (i % 2));
             }
 
+            // Then until the JIT is done: tiered compilation keeps recompiling the hot paths (instrumented, then
+            // optimised) for tens of seconds, on a core the decisions need. A process that runs for days measures
+            // its steady state, so this one waits for it: rounds of 200 pairs until one compiles almost nothing.
+            var warming = Stopwatch.StartNew();
+            long compiled = long.MaxValue;
+            while (compiled > SteadyJitMethods && warming.Elapsed < MaxJitWarmUp && !Broken())
+            {
+                long jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+                for (int i = 0; i < 200 && !Broken(); i++)
+                {
+                    Local();
+                    Cross(1 + (i % 2));
+                }
+
+                compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
+            }
+
+            Console.WriteLine($"REPLICA-LATENCY warm-up until the JIT settled: {warming.Elapsed.TotalSeconds:F0} s more, the last 200 pairs compiled {compiled} methods");
+
             measured.Clear();
 
             // One kind at a time, so that Redis's counters can be divided by that kind's decisions.
-            Phase Measure(string kind, Func<int, long> op)
+            Phase Measure(string kind, Func<int, long> op, Func<int, int, string> legOf)
             {
+                int first = next;
+                Prepare(ops, k => legOf(k, k - first));
                 WaitReleased(ledger);
                 _ = ledger.TakeTicks();
                 LeaseCounts before = LeaseCounts.Of(ledger);
                 Dictionary<string, long> statsBefore = CommandStats(port);
+                RunCounters started = RunCounters.Now(load);
                 var samples = new long[ops];
                 int n = 0;
                 for (; n < ops && !Broken(); n++)
@@ -200,20 +257,28 @@ internal static class ReplicaLatencyBenchmark
                     samples[n] = op(n);
                 }
 
+                RunCounters ended = RunCounters.Now(load);
+                if (unprepared > 0)
+                {
+                    Console.WriteLine($"REPLICA-LATENCY harness: {unprepared} parks of '{kind}' were written inside the measured window (not prepared ahead)");
+                }
+
                 WaitReleased(ledger);
                 Dictionary<string, long> statsAfter = CommandStats(port);
                 (long[] acquire, long[] fence) = ledger.TakeTicks();
-                return new Phase(kind, samples[..n], LeaseCounts.Of(ledger) - before, statsBefore, statsAfter, acquire, fence);
+                return new Phase(kind, samples[..n], LeaseCounts.Of(ledger) - before, statsBefore, statsAfter, acquire, fence, ended - started);
             }
 
             var bridge = new long[ops];
-            Phase local = Measure("local decision (CHANNEL_PARK -> execute eavesdrop)", _ => Local());
-            Phase cross = Measure("cross-switch decision (CHANNEL_PARK on fs-1/2 -> bridge -> arrival on fs-0 -> execute eavesdrop)", i =>
+            var arrival = new long[ops];
+            Phase local = Measure("local decision (CHANNEL_PARK -> execute eavesdrop)", _ => Local(), (k, _) => SupervisionWorkload.Uuid(k, 0xD00));
+            Phase cross = Measure("cross-switch, both decisions and the hand-off between them (CHANNEL_PARK on fs-1/2 -> bridge -> arrival on fs-0 -> execute eavesdrop)", i =>
             {
-                (long b, long whole) = Cross(1 + (i % 2));
+                (long b, long a, long whole) = Cross(1 + (i % 2));
                 bridge[i] = b;
+                arrival[i] = a;
                 return whole;
-            });
+            }, (k, i) => SupervisionWorkload.Uuid(k, 0xD00 + 1 + (i % 2)));
             double rate = load.Stop();
 
             foreach (Phase phase in new[] { local, cross })
@@ -221,8 +286,11 @@ internal static class ReplicaLatencyBenchmark
                 Print(phase.Kind + ", 2 replicas, leases included", phase.Samples);
                 if (phase == cross)
                 {
-                    Print("  origin half only (CHANNEL_PARK -> execute bridge with token)", bridge[..phase.Samples.Length]);
+                    Print("  origin decision (CHANNEL_PARK on fs-1/2 -> execute bridge with token)", bridge[..phase.Samples.Length]);
+                    Print("  arrival decision (the arriving leg's CHANNEL_PARK on fs-0 -> execute eavesdrop)", arrival[..phase.Samples.Length]);
                 }
+
+                Console.WriteLine(phase.Counters.Describe(Switches));
 
                 Print("  lease acquisitions as awaited by a replica (all of them)", phase.AcquireTicks);
                 Print("  fence checks as awaited by the winner", phase.FenceTicks);
@@ -445,10 +513,12 @@ internal static class ReplicaLatencyBenchmark
     {
         private readonly Lock _gate = new();
 
-        public ReplicatedSwitch(string name)
+        public ReplicatedSwitch(string name, bool inline)
         {
             Name = name;
-            Connections = [.. Enumerable.Range(0, Replicas).Select(r => new SupervisionFakeConnection { Decisive = (leg, app, args, at) => OnDecisive(r, leg, app, args, at) })];
+            Connections = [.. Enumerable.Range(0, Replicas).Select(r => inline
+                ? new InlineSupervisionFakeConnection { Decisive = (leg, app, args, at) => OnDecisive(r, leg, app, args, at) }
+                : new SupervisionFakeConnection { Decisive = (leg, app, args, at) => OnDecisive(r, leg, app, args, at) })];
         }
 
         public string Name { get; }
@@ -466,14 +536,18 @@ internal static class ReplicaLatencyBenchmark
             return Push(copies);
         }
 
-        /// <summary>Pushes events made by <paramref name="make"/> to every replica, each replica its own instances, in order.</summary>
-        public void Push(Func<IEnumerable<EslEvent>> make)
+        /// <summary>Pushes events made by <paramref name="make"/> to every replica, each replica its own instances, in order; returns when the first push began.</summary>
+        public long Push(Func<IEnumerable<EslEvent>> make)
         {
             EslEvent[][] copies = [.. Connections.Select(_ => make().ToArray())];
+            long first = 0;
             for (int i = 0; i < copies[0].Length; i++)
             {
-                Push([.. copies.Select(c => c[i])]);
+                long at = Push([.. copies.Select(c => c[i])]);
+                first = i == 0 ? at : first;
             }
+
+            return first;
         }
 
         public long Push(EslEvent[] perReplica)
@@ -516,15 +590,15 @@ internal static class ReplicaLatencyBenchmark
         }
     }
 
-    /// <summary>One thread per switch pushing about 5,000 channel events/s to both replicas, paced by the clock.</summary>
+    /// <summary>One thread per switch pushing about 5,000 channel events/s (<c>REPLICA_RATE</c> per ms) to both replicas, paced by the clock.</summary>
     private sealed class BackgroundLoad : IDisposable
     {
         private readonly Thread[] _threads;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Stopwatch _clock = new();
         private long _pushed;
         private bool _stop;
 
-        public BackgroundLoad(SupervisionWorkload workload, ReplicatedSwitch[] switches, int calls)
+        public BackgroundLoad(SupervisionWorkload workload, ReplicatedSwitch[] switches, int calls, int eventsPerMillisecond)
         {
             var rng = new Random(7);
             byte[][][] pool = [.. switches.Select((_, s) => Enumerable.Range(0, BackgroundPool).Select(i => workload.Background(rng.Next(calls), i, s)).ToArray())];
@@ -534,7 +608,7 @@ internal static class ReplicaLatencyBenchmark
                 var clock = Stopwatch.StartNew();
                 while (!Volatile.Read(ref _stop))
                 {
-                    long due = (long)clock.Elapsed.TotalMilliseconds * EventsPerMillisecond;
+                    long due = (long)clock.Elapsed.TotalMilliseconds * eventsPerMillisecond;
                     while (i < due)
                     {
                         sw.Push(pool[s][i++ % BackgroundPool]);
@@ -545,11 +619,16 @@ internal static class ReplicaLatencyBenchmark
                 }
             })
             { IsBackground = true, Name = "load " + sw.Name })];
+            // The rate is measured from here: building the pool above is not time the load ran.
+            _clock.Start();
             foreach (Thread t in _threads)
             {
                 t.Start();
             }
         }
+
+        /// <summary>Events pushed so far, all switches together.</summary>
+        public long Pushed => Interlocked.Read(ref _pushed);
 
         /// <summary>Stops the load; the rate it held, per switch.</summary>
         public double Stop()
@@ -594,7 +673,27 @@ internal static class ReplicaLatencyBenchmark
         public void Dispose() => _listener.Dispose();
     }
 
-    private sealed record Phase(string Kind, long[] Samples, LeaseCounts Used, Dictionary<string, long> StatsBefore, Dictionary<string, long> StatsAfter, long[] AcquireTicks, long[] FenceTicks);
+    private sealed record Phase(string Kind, long[] Samples, LeaseCounts Used, Dictionary<string, long> StatsBefore, Dictionary<string, long> StatsAfter, long[] AcquireTicks, long[] FenceTicks, RunCounters Counters);
+
+    /// <summary>What the process did during one phase: the background it held, its CPU and its collections.</summary>
+    private readonly record struct RunCounters(long Pushed, long Ticks, TimeSpan Cpu, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long Allocated, TimeSpan Jit, long JitMethods)
+    {
+        public static RunCounters Now(BackgroundLoad load) => new(
+            load.Pushed, Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(),
+            System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
+
+        public static RunCounters operator -(RunCounters a, RunCounters b)
+            => new(a.Pushed - b.Pushed, a.Ticks - b.Ticks, a.Cpu - b.Cpu, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.GcPause - b.GcPause, a.Allocated - b.Allocated, a.Jit - b.Jit, a.JitMethods - b.JitMethods);
+
+        public string Describe(int switches)
+        {
+            double seconds = (double)Ticks / Stopwatch.Frequency;
+            int collections = Gen0 + Gen1 + Gen2;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"REPLICA-LATENCY   during this phase: background {Pushed / seconds / switches:N0} events/s per switch, process CPU {Cpu.TotalSeconds / seconds:F2} cores of 2, allocated {Allocated / seconds / 1e6:F0} MB/s ({(Pushed == 0 ? 0 : Allocated / Pushed):N0} B per background event pushed, all of the process's allocation included), collections gen0/1/2 {Gen0}/{Gen1}/{Gen2}, GC pauses {GcPause.TotalMilliseconds:F0} ms in all ({100 * GcPause.TotalSeconds / seconds:F1} % of the time, {(collections == 0 ? 0 : GcPause.TotalMilliseconds / collections):F2} ms per collection), JIT {JitMethods:N0} methods compiled in {Jit.TotalMilliseconds:F0} ms");
+        }
+    }
 
     private readonly record struct LeaseCounts(long Acquires, long Grants, long FenceChecks, long Releases, long Renewals, long Holders, long Lists, long TokenConsumes)
     {
