@@ -49,7 +49,7 @@ public abstract class EslConnection : IEslConnection, IInlineEventSource
     }
 
     /// <inheritdoc />
-    IDisposable IInlineEventSource.SubscribeInline(Action<EslEvent> onEvent) => Dispatcher.SubscribeInline(onEvent);
+    IDisposable IInlineEventSource.SubscribeInline(Action<EslEvent> onEvent, bool lend) => Dispatcher.SubscribeInline(onEvent, lend);
 
     /// <summary>Log lines the switch sends after <c>log &lt;level&gt;</c>.</summary>
     public IObservable<EslLogLine> Logs { get; }

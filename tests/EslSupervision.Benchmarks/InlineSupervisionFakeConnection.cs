@@ -11,5 +11,5 @@ namespace EslSupervision.Benchmarks;
 /// </summary>
 internal sealed class InlineSupervisionFakeConnection : SupervisionFakeConnection, IInlineEventSource
 {
-    public IDisposable SubscribeInline(Action<EslEvent> onEvent) => SubscribeOnPushingThread(onEvent);
+    public IDisposable SubscribeInline(Action<EslEvent> onEvent, bool lend) => SubscribeOnPushingThread(onEvent);
 }

@@ -82,10 +82,10 @@ internal sealed class EventDispatcher : IAsyncDisposable
     }
 
     /// <summary>Adds a consumer called synchronously by <see cref="PublishAsync"/>, before any buffer (see <see cref="IInlineEventSource"/>).</summary>
-    public IDisposable SubscribeInline(Action<EslEvent> onEvent)
+    public IDisposable SubscribeInline(Action<EslEvent> onEvent, bool lend = false)
     {
         ArgumentNullException.ThrowIfNull(onEvent);
-        var subscription = new InlineSubscription(onEvent, RemoveInline, _logger);
+        var subscription = new InlineSubscription(onEvent, RemoveInline, _logger, lend);
         lock (_gate)
         {
             _inline = [.. _inline, subscription];

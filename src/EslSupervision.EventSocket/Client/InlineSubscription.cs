@@ -13,20 +13,22 @@ internal sealed class InlineSubscription : IDisposable
     private readonly Action<EslEvent> _onEvent;
     private readonly Action<InlineSubscription> _remove;
     private readonly ILogger _logger;
+    private readonly bool _lend;
     private readonly object _gate = new();
     private bool _disposed;
 
-    public InlineSubscription(Action<EslEvent> onEvent, Action<InlineSubscription> remove, ILogger logger)
+    public InlineSubscription(Action<EslEvent> onEvent, Action<InlineSubscription> remove, ILogger logger, bool lend)
     {
         _onEvent = onEvent;
         _remove = remove;
         _logger = logger;
+        _lend = lend;
     }
 
     /// <summary>
     /// Calls the consumer for every event of <paramref name="batch"/>, each copied out of the connection's shared
-    /// chunk first (the batch still holds it, so the chunk is intact); a consumer that throws is logged and goes on
-    /// getting the rest.
+    /// chunk first unless the subscription lends them (the batch still holds the chunk either way, so it is intact
+    /// during the call); a consumer that throws is logged and goes on getting the rest.
     /// </summary>
     public void Deliver(IReadOnlyList<object> batch)
     {
@@ -43,9 +45,13 @@ internal sealed class InlineSubscription : IDisposable
                 {
                     try
                     {
-                        // The consumer may keep the event (the controller posts a park to its session): it must own
-                        // its bytes before it leaves the library's read path, as a buffer's consumer would on take.
-                        e.TakeOwnership();
+                        // A consumer that may keep any event gets it with its own bytes, as a buffer's consumer would
+                        // on take. A lending consumer reads most events and keeps few, and copies out those it keeps.
+                        if (!_lend)
+                        {
+                            e.TakeOwnership();
+                        }
+
                         _onEvent(e);
                     }
                     catch (Exception ex)

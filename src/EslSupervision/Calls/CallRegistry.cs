@@ -137,7 +137,13 @@ public sealed partial class CallRegistry : ICallRegistry, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _resyncBuffer?.Add(channelEvent);
+            if (_resyncBuffer is not null)
+            {
+                // Replayed after the resync, long after the connection's read loop lent it to us.
+                channelEvent.TakeOwnership();
+                _resyncBuffer.Add(channelEvent);
+            }
+
             var changes = new List<CallChange>(2);
             ImmutableDictionary<string, CallLeg> before = _legs;
             _legs = ApplyCore(before, channelEvent, changes);

@@ -62,6 +62,7 @@ public sealed partial class SupervisionController
         var session = new SupervisionSession(legId!, _connection, outbound: false, _time.GetUtcNow(), OnWorkFailed) { SupervisorSwitch = _cluster?.LocalSwitch };
         if (_sessions.TryAdd(legId!, session))
         {
+            e.TakeOwnership(); // Kept for the session's own thread, past this call (see StartReading).
             session.Post(() => BeginAsync(session, e));
         }
         else

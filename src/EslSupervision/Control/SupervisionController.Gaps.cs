@@ -39,7 +39,9 @@ public sealed partial class SupervisionController
 
         if (_connection is EventSocket.Client.IInlineEventSource source && _registry is Calls.CallRegistry { RunsOnlyLibraryCode: true })
         {
-            _inline = source.SubscribeInline(OnEvent);
+            // Lent, not copied: the controller reads almost every event and keeps only parks (posted to their
+            // session) and what a running resync buffers, each copied out where it is kept.
+            _inline = source.SubscribeInline(OnEvent, lend: true);
             return;
         }
 

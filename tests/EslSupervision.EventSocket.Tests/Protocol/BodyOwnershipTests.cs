@@ -71,6 +71,39 @@ public class BodyOwnershipTests
     }
 
     [Fact]
+    public async Task A_lending_inline_consumer_reads_events_in_place_and_one_kept_without_taking_it_fails_loudly_instead_of_reading_other_bytes()
+    {
+        // The controller's intake borrows events (no copy per event) and takes only those it keeps; one kept by
+        // mistake must fail on read once the read loop is done, never read the next events in the reused chunk.
+        var pool = new BodyChunkPool();
+        byte[] frame = Frame(11, 300, "the body of eleven");
+        EslEvent e = Loan(pool, frame, out BodyChunk chunk);
+        await using var dispatcher = new EslSupervision.EventSocket.Client.EventDispatcher(16, 1 << 20, EslOverflowPolicy.DropOldest, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, EslSupervision.EventSocket.Diagnostics.EslMetrics.Shared);
+        EslEvent? kept = null;
+        string? seqDuringCall = null;
+        bool onLoanDuringCall = false;
+        using IDisposable inline = dispatcher.SubscribeInline(
+            x =>
+            {
+                seqDuringCall = x["Seq"];
+                onLoanDuringCall = x.IsOnLoan;
+                kept = x;
+            },
+            lend: true);
+
+        await dispatcher.PublishAsync([e], CancellationToken.None);
+        e.ReleaseHold(); // the read loop is done with its batch
+        chunk.Data.AsSpan().Fill((byte)'X'); // what reuse by later events would do
+
+        Assert.Equal("11", seqDuringCall);
+        Assert.True(onLoanDuringCall);
+        Assert.Same(e, kept);
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => kept!["Seq"]);
+        Assert.Contains("released", error.Message, StringComparison.Ordinal);
+        Assert.Null(kept!.Body);
+    }
+
+    [Fact]
     public void A_chunk_is_reused_only_after_every_body_cut_from_it_was_released()
     {
         var pool = new BodyChunkPool();

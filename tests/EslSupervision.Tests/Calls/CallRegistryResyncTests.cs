@@ -175,4 +175,30 @@ public class CallRegistryResyncTests
         Assert.Null(registry.GetLeg(SupervisorLeg)!.Supervising);
         Assert.NotNull(registry.GetLeg("new-leg"));
     }
+
+    [Fact]
+    public async Task An_event_the_read_loop_lent_during_a_resync_is_replayed_from_its_own_copy()
+    {
+        // The controller takes events lent by the socket's read loop (no copy): the registry keeps the ones that
+        // arrive during a resync for replay, long after the loop has released them and reused their chunk.
+        using var registry = new CallRegistry();
+        Mock<IEslConnection> connection = CapturedSwitch();
+        var gate = new TaskCompletionSource<EslApiResponse>();
+        connection.Setup(c => c.ApiAsync("show", "calls as json", It.IsAny<CancellationToken>())).Returns(gate.Task);
+        byte[] frame = System.Text.Encoding.UTF8.GetBytes(
+            "Event-Name: CHANNEL_CREATE\nUnique-ID: lent-leg\nCall-Direction: inbound\nvariable_user_name: 1012\nvariable_domain_name: pbx.lab\n\n");
+        var pool = new EslSupervision.EventSocket.Protocol.BodyChunkPool();
+        Assert.True(pool.TryReserve(frame.Length, out EslSupervision.EventSocket.Protocol.BodyChunk chunk, out int offset));
+        frame.CopyTo(chunk.Data, offset);
+        EslEvent lent = EslEvent.FromPlain(chunk, offset, frame.Length);
+
+        Task<CallRegistryResyncResult> resync = registry.ResyncAsync(connection.Object);
+        registry.Apply(lent);
+        lent.ReleaseHold(); // the read loop is done with its batch
+        chunk.Data.AsSpan().Fill((byte)'X'); // and the chunk holds the next events
+        gate.SetResult(new EslApiResponse(CaptureReplay.Load("resync-during-supervision").ApiResponses[1]));
+        await resync;
+
+        Assert.Equal(new UserIdentity("pbx.lab", "1012"), registry.GetLeg("lent-leg")?.AuthenticatedUser);
+    }
 }
