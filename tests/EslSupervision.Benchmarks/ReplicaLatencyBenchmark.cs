@@ -67,6 +67,10 @@ internal static class ReplicaLatencyBenchmark
         // connections deliver to the controller (on each connection's read loop, here the pushing thread).
         bool inline = Environment.GetEnvironmentVariable("REPLICA_INTAKE") != "reader";
         Console.WriteLine($"REPLICA-LATENCY intake: {(inline ? "inline" : "reader")}");
+
+        // The gen0 budget decides how often a decision meets a collection. .NET sizes it from the CPU's last-level
+        // cache; a VM that shows no cache topology gets a small fallback budget (dotnet/runtime#83964).
+        Console.WriteLine($"REPLICA-LATENCY runtime: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, DOTNET_GCgen0size={Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "(unset)"}, CPU cache topology visible to the runtime: {Directory.Exists("/sys/devices/system/cpu/cpu0/cache")}");
         ReplicatedSwitch[] switches = [.. Enumerable.Range(0, Switches).Select(s => new ReplicatedSwitch("fs-" + s, inline))];
         var ledger = new LeaseLedger();
         var audit = new ConcurrentDictionary<(string Leg, SupervisionAuditKind Kind), int>();
@@ -691,7 +695,7 @@ internal static class ReplicaLatencyBenchmark
             double seconds = (double)Ticks / Stopwatch.Frequency;
             int collections = Gen0 + Gen1 + Gen2;
             return string.Create(CultureInfo.InvariantCulture,
-                $"REPLICA-LATENCY   during this phase: background {Pushed / seconds / switches:N0} events/s per switch, process CPU {Cpu.TotalSeconds / seconds:F2} cores of 2, allocated {Allocated / seconds / 1e6:F0} MB/s ({(Pushed == 0 ? 0 : Allocated / Pushed):N0} B per background event pushed, all of the process's allocation included), collections gen0/1/2 {Gen0}/{Gen1}/{Gen2}, GC pauses {GcPause.TotalMilliseconds:F0} ms in all ({100 * GcPause.TotalSeconds / seconds:F1} % of the time, {(collections == 0 ? 0 : GcPause.TotalMilliseconds / collections):F2} ms per collection), JIT {JitMethods:N0} methods compiled in {Jit.TotalMilliseconds:F0} ms");
+                $"REPLICA-LATENCY   during this phase: background {Pushed / seconds / switches:N0} events/s per switch, process CPU {Cpu.TotalSeconds / seconds:F2} cores of 2, allocated {Allocated / seconds / 1e6:F0} MB/s ({(Pushed == 0 ? 0 : Allocated / Pushed):N0} B per background event pushed, all of the process's allocation included), collections gen0/1/2 {Gen0}/{Gen1}/{Gen2} (one per {(collections == 0 ? 0 : Allocated / collections / 1e6):F1} MB allocated), GC pauses {GcPause.TotalMilliseconds:F0} ms in all ({100 * GcPause.TotalSeconds / seconds:F1} % of the time, {(collections == 0 ? 0 : GcPause.TotalMilliseconds / collections):F2} ms per collection), JIT {JitMethods:N0} methods compiled in {Jit.TotalMilliseconds:F0} ms");
         }
     }
 
