@@ -29,7 +29,7 @@ public abstract class EslConnection : IEslConnection, IInlineEventSource
         Logger = logger;
         Metrics = metrics;
         Time = time;
-        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.EventBufferMaxBytes, settings.OverflowPolicy, logger, metrics);
+        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.EventBufferMaxBytes, settings.OverflowPolicy, logger, metrics, settings.DedicatedThreads);
 
         // Every subscriber is isolated: its exceptions never reach the read loop, the reconnect loop or DisposeAsync.
         Events = new IsolatingObservable<EslEvent>(Dispatcher.Events, logger, nameof(Events));

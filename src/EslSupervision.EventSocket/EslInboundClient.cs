@@ -274,7 +274,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
     }
 
     private static EslConnectionSettings ToSettings(EslClientOptions o)
-        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts, o.EventBufferMaxBytes);
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts, o.EventBufferMaxBytes, DedicatedThreads: true);
 
     private async Task CloseForGoodAsync()
     {
@@ -368,7 +368,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
         {
             // FreeSWITCH does not enable keep-alive on inbound sockets; ours detects a dead peer eventually.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            await socket.ConnectAsync(_options.Host, _options.Port, linked.Token).ConfigureAwait(false);
+            await BlockingConnect.ConnectAsync(socket, _options.Host, _options.Port, linked.Token).ConfigureAwait(false);
             core = new EslConnectionCore(new NetworkStream(socket, ownsSocket: true), Settings, Dispatcher.PublishAsync, Logger, Metrics, Time);
             await core.AuthRequested.WaitAsync(linked.Token).ConfigureAwait(false);
             await AuthenticateAsync(core, linked.Token).ConfigureAwait(false);

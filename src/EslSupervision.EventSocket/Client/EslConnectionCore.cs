@@ -12,10 +12,10 @@ namespace EslSupervision.EventSocket.Client;
 /// command at a time, and the correlation of replies (FIFO, in send order), background jobs (by Job-UUID)
 /// and executions (by Event-UUID). Lives exactly as long as the socket; reconnecting makes a new one.
 /// </summary>
-internal sealed class EslConnectionCore : IAsyncDisposable
+internal sealed partial class EslConnectionCore : IAsyncDisposable
 {
     private readonly Stream _stream;
-    private readonly PipeReader _reader;
+    private readonly PipeReader? _reader;
     private readonly EslConnectionSettings _settings;
     private readonly Func<IReadOnlyList<object>, CancellationToken, ValueTask> _publish;
 
@@ -54,7 +54,9 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _time = time;
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+        _reader = settings.DedicatedThreads
+            ? null
+            : PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         _lastFrame = time.GetTimestamp();
 
         // Nobody may be waiting for auth/request (outbound sessions never are): observe its failure here.
@@ -66,7 +68,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
         }
 
-        _readLoop = Task.Run(ReadLoopAsync);
+        _readLoop = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
     }
 
     /// <summary>How long ago the last bytes arrived from the switch (any frame: event, reply, notice).</summary>
@@ -240,8 +242,19 @@ internal sealed class EslConnectionCore : IAsyncDisposable
 
             // A half-written command would corrupt the stream, so the caller's token does not cut a write;
             // only the connection's own shutdown does.
-            await _stream.WriteAsync(command.Bytes, _lifetime.Token).ConfigureAwait(false);
-            await _stream.FlushAsync(_lifetime.Token).ConfigureAwait(false);
+            if (_settings.DedicatedThreads)
+            {
+                // Written synchronously: one asynchronous operation would turn the socket non-blocking for good, and
+                // the read thread's blocking receive would then go through the runtime's epoll thread and a wait handle.
+                // A command is small and the kernel's send buffer takes it at once unless the switch stopped reading;
+                // then the close (liveness, dispose) shuts the socket down, which ends the write.
+                _stream.Write(command.Bytes);
+            }
+            else
+            {
+                await _stream.WriteAsync(command.Bytes, _lifetime.Token).ConfigureAwait(false);
+                await _stream.FlushAsync(_lifetime.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -257,12 +270,13 @@ internal sealed class EslConnectionCore : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
+        PipeReader reader = _reader!;
         Exception? reason = null;
         try
         {
             while (true)
             {
-                ReadResult result = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
+                ReadResult result = await reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 Volatile.Write(ref _lastFrame, _time.GetTimestamp());
                 long before = buffer.Length;
@@ -279,7 +293,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
                 {
                     _metrics.FramesReceived(frames);
                     _metrics.BytesReceived(before - buffer.Length);
-                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                    reader.AdvanceTo(buffer.Start, buffer.End);
                 }
 
                 // Every frame of this read goes to consumers in one hand-off: one wake-up per read, not per event.
@@ -330,7 +344,7 @@ internal sealed class EslConnectionCore : IAsyncDisposable
             _chunks.Close();
             try
             {
-                await _reader.CompleteAsync().ConfigureAwait(false);
+                await reader.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
             {
@@ -351,14 +365,19 @@ internal sealed class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
-            // The batch's own hold on each event: from now on only the buffers that queued it can deliver it.
-            foreach (object item in _batch)
-            {
-                (item as EslEvent)?.ReleaseHold();
-            }
-
-            _batch.Clear();
+            ReleaseBatch();
         }
+    }
+
+    /// <summary>The batch's own hold on each event: from now on only the buffers that queued it can deliver it.</summary>
+    private void ReleaseBatch()
+    {
+        foreach (object item in _batch)
+        {
+            (item as EslEvent)?.ReleaseHold();
+        }
+
+        _batch.Clear();
     }
 
     private void Handle(EslFrame frame)

@@ -25,6 +25,7 @@ internal sealed class EventBuffer
     private long _unreported;
     private TaskCompletionSource<bool>? _readable;
     private TaskCompletionSource? _writable;
+    private bool _threadParked;
     private bool _completed;
     private Exception? _error;
 
@@ -130,10 +131,19 @@ internal sealed class EventBuffer
                 _bytes += size;
             }
 
-            if (_items.Count > 0 && _readable is not null)
+            if (_items.Count > 0)
             {
-                wake = _readable;
-                _readable = null;
+                if (_readable is not null)
+                {
+                    wake = _readable;
+                    _readable = null;
+                }
+
+                // Decided under the lock the reader parked under, so a wake-up can never fall between its check and its wait.
+                if (_threadParked)
+                {
+                    Monitor.Pulse(_items);
+                }
             }
 
             if (dropped > 0)
@@ -215,6 +225,37 @@ internal sealed class EventBuffer
         return new ValueTask<bool>(WaitAsync(wait, cancellationToken));
     }
 
+    /// <summary>
+    /// Blocks the calling (dedicated) thread until an item can be read: true then, false once the buffer is
+    /// completed and empty. Only one thread may wait this way; it parks on the buffer's own lock, so a writer
+    /// wakes it with a pulse and no thread-pool work item.
+    /// </summary>
+    public bool WaitToRead()
+    {
+        lock (_items)
+        {
+            while (_items.Count == 0)
+            {
+                if (_completed)
+                {
+                    return false;
+                }
+
+                _threadParked = true;
+                try
+                {
+                    Monitor.Wait(_items);
+                }
+                finally
+                {
+                    _threadParked = false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>No more writes; readers drain what is buffered, then see the end (and <paramref name="error"/>, if any).</summary>
     public void Complete(Exception? error)
     {
@@ -229,6 +270,11 @@ internal sealed class EventBuffer
 
             _completed = true;
             _error = error;
+            if (_threadParked)
+            {
+                Monitor.Pulse(_items);
+            }
+
             readable = _readable;
             writable = _writable;
             _readable = null;

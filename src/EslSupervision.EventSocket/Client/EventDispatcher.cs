@@ -25,15 +25,21 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private readonly EslOverflowPolicy _defaultPolicy;
     private readonly ILogger _logger;
     private readonly EslMetrics _metrics;
-    private readonly Task _loop;
+    private readonly bool _dedicatedThread;
     private readonly object _gate = new();
+    private Task? _loop;
     private EventBuffer[] _targets;
     private InlineSubscription[] _inline = [];
     private bool _completed;
     private Exception? _completion;
 
-    public EventDispatcher(int capacity, long maxBytes, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics)
+    // dedicatedThread: deliver to Rx subscribers on a thread of this dispatcher's own (started when the first batch
+    // reaches the streams, ended by CompleteAsync) that parks on the buffer between batches, instead of an async loop
+    // whose every wake-up is a thread-pool work item. For long-lived connections (inbound clients); one-call outbound
+    // sessions keep the pool, so a busy switch does not cost a thread per call.
+    public EventDispatcher(int capacity, long maxBytes, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics, bool dedicatedThread = false)
     {
+        _dedicatedThread = dedicatedThread;
         _defaultCapacity = capacity;
         _defaultMaxBytes = maxBytes;
         _defaultPolicy = policy;
@@ -41,7 +47,10 @@ internal sealed class EventDispatcher : IAsyncDisposable
         _metrics = metrics;
         _shared = new EventBuffer(capacity, maxBytes, policy, eventsOnly: false, OnDropped);
         _targets = [_shared];
-        _loop = Task.Run(DispatchLoopAsync);
+        if (!dedicatedThread)
+        {
+            _loop = Task.Run(DispatchLoopAsync);
+        }
     }
 
     public IObservable<EslEvent> Events => _events.AsObservable();
@@ -113,6 +122,11 @@ internal sealed class EventDispatcher : IAsyncDisposable
         // The streams are hot: with nobody subscribed, their buffer and its dispatch loop have nothing to do (the
         // supervision controller reads through its own reader), so they are not woken at all.
         EventBuffer? skip = _events.HasObservers || _logs.HasObservers || _notices.HasObservers ? null : _shared;
+        if (skip is null && Volatile.Read(ref _loop) is null)
+        {
+            StartThread();
+        }
+
         for (int t = 0; t < targets.Length; t++)
         {
             if (targets[t] == skip)
@@ -134,6 +148,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
     public async Task CompleteAsync(Exception? error)
     {
         EventBuffer[] targets;
+        Task? loop;
         lock (_gate)
         {
             if (_completed)
@@ -144,6 +159,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
             _completed = true;
             _completion = error;
             targets = _targets;
+            loop = _loop;
         }
 
         foreach (EventBuffer buffer in targets)
@@ -151,7 +167,12 @@ internal sealed class EventDispatcher : IAsyncDisposable
             buffer.Complete(error);
         }
 
-        await _loop.ConfigureAwait(false);
+        // A dispatch thread that was never started has delivered nothing and has nothing buffered to deliver.
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(false);
+        }
+
         if (error is null)
         {
             _events.OnCompleted();
@@ -241,6 +262,33 @@ internal sealed class EventDispatcher : IAsyncDisposable
     }
 
     private static int BitLength(long value) => 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)value);
+
+    /// <summary>Starts the dispatch thread once, unless the streams already ended (then nothing may be delivered).</summary>
+    private void StartThread()
+    {
+        lock (_gate)
+        {
+            if (_loop is not null || _completed)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _loop, DedicatedThread.Start("ESL event dispatch", DispatchLoop, _logger));
+        }
+    }
+
+    private void DispatchLoop()
+    {
+        EventBuffer buffer = _shared;
+        while (buffer.WaitToRead())
+        {
+            // Everything queued is delivered before the thread parks again: one wake-up per batch at most.
+            while (buffer.TryRead(out object? item))
+            {
+                Deliver(item);
+            }
+        }
+    }
 
     private async Task DispatchLoopAsync()
     {

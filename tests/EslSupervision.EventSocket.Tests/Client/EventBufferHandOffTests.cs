@@ -17,15 +17,17 @@ public class EventBufferHandOffTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Every_event_arrives_in_order_when_many_writers_race_the_consumers_park_and_wake()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_event_arrives_in_order_when_many_writers_race_the_consumers_park_and_wake(bool consumerOnItsOwnThread)
     {
         const int writers = 4;
         const int perWriter = 25_000;
 
         // A tiny buffer: writers fill it and wait for space all the time, the consumer empties it and parks all the time.
         var buffer = new EventBuffer(8, 1 << 20, EslOverflowPolicy.Wait, eventsOnly: true, static (_, _) => { });
-        Task<int[]> consumer = Task.Run(() => ConsumeAsync(buffer, writers));
+        Task<int[]> consumer = consumerOnItsOwnThread ? ConsumeOnThread(buffer, writers) : Task.Run(() => ConsumeAsync(buffer, writers));
         Task[] producers = [.. Enumerable.Range(0, writers).Select(w => Task.Run(() => ProduceAsync(buffer, w, perWriter)))];
 
         await Task.WhenAll(producers).WaitAsync(Patience);
@@ -37,11 +39,13 @@ public class EventBufferHandOffTests
         Assert.Equal(0, buffer.Bytes);
     }
 
-    [Fact]
-    public async Task Rx_subscriber_and_reader_both_get_every_event_of_many_small_batches_under_the_wait_policy()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rx_subscriber_and_reader_both_get_every_event_of_many_small_batches_under_the_wait_policy(bool dedicatedThread)
     {
         const int total = 60_000;
-        await using var dispatcher = new EventDispatcher(4, 1 << 20, EslOverflowPolicy.Wait, NullLogger.Instance, EslMetrics.Shared);
+        await using var dispatcher = new EventDispatcher(4, 1 << 20, EslOverflowPolicy.Wait, NullLogger.Instance, EslMetrics.Shared, dedicatedThread);
         await using EslEventReader reader = dispatcher.CreateReader(null);
         int seen = 0;
         int outOfOrder = 0;
@@ -125,16 +129,43 @@ public class EventBufferHandOffTests
         int[] last = [.. Enumerable.Repeat(-1, writers)];
         while (await buffer.WaitToReadAsync(CancellationToken.None))
         {
-            while (buffer.TryRead(out object? item))
-            {
-                Check((EslEvent)item!);
-            }
+            Drain(buffer, last);
         }
 
         return last;
+    }
 
-        void Check(EslEvent e)
+    /// <summary>As the dispatch thread consumes: parked on the buffer's lock (<see cref="EventBuffer.WaitToRead"/>) between batches.</summary>
+    private static Task<int[]> ConsumeOnThread(EventBuffer buffer, int writers)
+    {
+        var done = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
+            try
+            {
+                int[] last = [.. Enumerable.Repeat(-1, writers)];
+                while (buffer.WaitToRead())
+                {
+                    Drain(buffer, last);
+                }
+
+                done.TrySetResult(last);
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static void Drain(EventBuffer buffer, int[] last)
+    {
+        while (buffer.TryRead(out object? item))
+        {
+            var e = (EslEvent)item!;
             int writer = int.Parse(e["Writer"]!, CultureInfo.InvariantCulture);
             Assert.Equal(last[writer] + 1, Seq(e));
             last[writer]++;
