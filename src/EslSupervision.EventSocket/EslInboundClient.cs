@@ -368,6 +368,11 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
         {
             // FreeSWITCH does not enable keep-alive on inbound sockets; ours detects a dead peer eventually.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+
+            // Commands are written synchronously (the socket must stay blocking for the read thread): a switch that
+            // stops reading would hold the writing caller forever. After CommandTimeout the write fails instead,
+            // which closes the connection (a half-written command cannot be taken back) and reconnecting starts.
+            socket.SendTimeout = (int)Math.Clamp(_options.CommandTimeout.TotalMilliseconds, 1, int.MaxValue);
             await BlockingConnect.ConnectAsync(socket, _options.Host, _options.Port, linked.Token).ConfigureAwait(false);
             core = new EslConnectionCore(new NetworkStream(socket, ownsSocket: true), Settings, Dispatcher.PublishAsync, Logger, Metrics, Time);
             await core.AuthRequested.WaitAsync(linked.Token).ConfigureAwait(false);
