@@ -80,20 +80,9 @@ internal sealed partial class EslConnectionCore
                 }
             }
         }
-        catch (EslProtocolException ex)
-        {
-            _metrics.ProtocolError();
-            Log.ProtocolError(_logger, ex);
-            reason = ex;
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-        {
-            reason = _lifetime.IsCancellationRequested ? null : new EslConnectionException("The connection was lost.", ex);
-        }
         catch (Exception ex)
         {
-            Log.ReadLoopFailed(_logger, ex);
-            reason = new EslConnectionException("The connection's read loop failed: " + ex.Message, ex);
+            reason = ReadFailure(ex);
         }
         finally
         {

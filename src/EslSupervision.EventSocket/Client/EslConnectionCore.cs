@@ -314,26 +314,9 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
                 }
             }
         }
-        catch (EslProtocolException ex)
-        {
-            _metrics.ProtocolError();
-            Log.ProtocolError(_logger, ex);
-            reason = ex;
-        }
-        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
-        {
-            reason = null;
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-        {
-            reason = _lifetime.IsCancellationRequested ? null : new EslConnectionException("The connection was lost.", ex);
-        }
         catch (Exception ex)
         {
-            // Whatever fails here must close the socket with a reason, never leave a connection that reports
-            // Connected while nothing reads it.
-            Log.ReadLoopFailed(_logger, ex);
-            reason = new EslConnectionException("The connection's read loop failed: " + ex.Message, ex);
+            reason = ReadFailure(ex);
         }
         finally
         {
@@ -366,6 +349,29 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         finally
         {
             ReleaseBatch();
+        }
+    }
+
+    /// <summary>
+    /// Why a read loop (either kind) ended on <paramref name="ex"/>: the close reason, or <see langword="null"/> for
+    /// the connection's own shutdown. Whatever fails there must close the socket with a reason, never leave a
+    /// connection that reports Connected while nothing reads it.
+    /// </summary>
+    private Exception? ReadFailure(Exception ex)
+    {
+        switch (ex)
+        {
+            case EslProtocolException protocol:
+                _metrics.ProtocolError();
+                Log.ProtocolError(_logger, protocol);
+                return protocol;
+            case OperationCanceledException when _lifetime.IsCancellationRequested:
+                return null;
+            case IOException or ObjectDisposedException or System.Net.Sockets.SocketException:
+                return _lifetime.IsCancellationRequested ? null : new EslConnectionException("The connection was lost.", ex);
+            default:
+                Log.ReadLoopFailed(_logger, ex);
+                return new EslConnectionException("The connection's read loop failed: " + ex.Message, ex);
         }
     }
 

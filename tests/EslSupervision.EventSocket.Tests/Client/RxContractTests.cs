@@ -90,6 +90,10 @@ public class RxContractTests
     {
         await using var peer = new ScriptedPeer();
         var (client, connection) = await ConnectAsync(peer, o => o.Reconnect = false);
+
+        // Held to the end: a peer socket left to the finalizer closes with unread bytes (a reset), which the client
+        // would rightly report as a lost connection before its dispose began.
+        using PeerConnection peerSide = connection;
         var events = new TerminalCounter<EslEvent>();
         using var s = client.Events.Subscribe(events);
         var disposing = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
