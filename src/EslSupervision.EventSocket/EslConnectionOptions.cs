@@ -21,7 +21,11 @@ public abstract class EslConnectionOptions
         MaxFrameSize = maxFrameSize;
     }
 
-    /// <summary>How long a command waits for its reply. Default 10 seconds.</summary>
+    /// <summary>
+    /// How long a command waits for its reply. Default 10 seconds. On an inbound client it also bounds writing the
+    /// command: a switch that stops reading its socket fails the write after this long, and the connection is closed
+    /// (and re-established when <c>Reconnect</c> is on) rather than holding the caller.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a <c>bgapi</c> waits for its <c>BACKGROUND_JOB</c>. Default 2 minutes.</summary>
