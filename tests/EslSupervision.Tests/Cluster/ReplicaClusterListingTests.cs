@@ -11,27 +11,12 @@ namespace EslSupervision.Tests.Cluster;
 /// is listed once by either replica, by the supervisor's own leg on the origin switch, with both switches and the
 /// replica that runs it; the other replica answers a mode switch by naming that replica.
 /// </summary>
-public sealed class ReplicaClusterListingTests : IAsyncLifetime
+public sealed class ReplicaClusterListingTests : RedisReplicaTests
 {
-    private RedisServer _redis = null!;
-    private ReplicaClusterLab? _lab;
-
-    public async ValueTask InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_lab is not null)
-        {
-            await _lab.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task Either_replica_lists_a_cross_switch_supervision_once_by_the_supervisors_own_leg_with_both_switches_and_the_replica_running_it()
     {
-        ReplicaClusterLab lab = _lab = await ReplicaClusterLab.StartAsync(_redis, ["a", "b"], ["r1", "r2"], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3));
+        ReplicaClusterLab lab = Own(await ReplicaClusterLab.StartAsync(Redis, ["a", "b"], ["r1", "r2"], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3)));
         FakeCall call = await lab.ClientCallsAsync("b", "1004");
 
         FakeChannel benjamin = lab.Switches["a"].DialParked("1010", "pbx.lab", "*901004");

@@ -16,26 +16,13 @@ namespace EslSupervision.Tests.Cluster;
 /// Olivia talks to a client on b: both replicas see the service-code park on a and the arrival on b, and exactly one
 /// of them runs both halves; when it dies the other adopts the half on b; refusals are audited once.
 /// </summary>
-public sealed class ReplicaClusterTests : IAsyncLifetime
+public sealed class ReplicaClusterTests : RedisReplicaTests
 {
     private static readonly TimeSpan Patience = ReplicaClusterLab.Patience;
     private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ShortRenew = TimeSpan.FromMilliseconds(400);
 
-    private RedisServer _redis = null!;
     private ReplicaClusterLab? _lab;
-
-    public async ValueTask InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_lab is not null)
-        {
-            await _lab.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task Both_replicas_see_both_parks_and_one_replica_runs_both_halves_with_one_eavesdrop_and_one_audit_trail()
@@ -181,7 +168,7 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
 
         // A third replica took Benjamin's lease on a, bridged his leg to b with a token, and died before b decided.
         FakeChannel benjamin = lab.Switches["a"].DialParked("1010", "pbx.lab", "5000");
-        ISupervisionCoordinator ghost = await lab.GhostCoordinatorAsync(_redis);
+        ISupervisionCoordinator ghost = await lab.GhostCoordinatorAsync(Redis);
         SupervisionLeaseResult held = await ghost.TryAcquireAsync(new SupervisionLeaseKey("a", benjamin.Uuid), "r-dead", ShortLease, new SupervisionLeaseDetails());
         Assert.True(held.Acquired);
         string token = Issue(lab, new SupervisionHandOff(new UserIdentity("pbx.lab", "1010"), "a", benjamin.Uuid, call.BLeg.Uuid, "1004", SupervisionMode.Spy, "b"));
@@ -213,7 +200,7 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
         ReplicaClusterLab lab = await LabAsync(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3));
         FakeCall call = await lab.ClientCallsAsync("b", "1004");
         string token = Issue(lab, new SupervisionHandOff(new UserIdentity("pbx.lab", "1010"), "a", Guid.NewGuid().ToString(), call.BLeg.Uuid, "1004", SupervisionMode.Spy, "b"));
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         FakeChannel arriving = await SendOverTrunkAsync(lab, token);
 
@@ -311,7 +298,7 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
         // Each replica's token store spends a token only once a lease on switch b (the arriving leg's) has been asked
         // for. Taken one after the other (token, then lease), the spend would wait for a lease request that never
         // comes, time out, and the arrival would be refused; taken side by side, the supervision starts.
-        _lab = await ReplicaClusterLab.StartAsync(_redis, ["a", "b"], ["r1", "r2"], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), (leases, store) => new SpendAfterLeaseOnB(store, leases));
+        _lab = Own(await ReplicaClusterLab.StartAsync(Redis, ["a", "b"], ["r1", "r2"], TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), (leases, store) => new SpendAfterLeaseOnB(store, leases)));
         FakeCall call = await _lab.ClientCallsAsync("b", "1004");
 
         FakeChannel benjamin = _lab.Switches["a"].DialParked("1010", "pbx.lab", "*901004");
@@ -323,7 +310,7 @@ public sealed class ReplicaClusterTests : IAsyncLifetime
 
     private async Task<ReplicaClusterLab> LabAsync(TimeSpan leaseTime, TimeSpan renewInterval)
     {
-        _lab = await ReplicaClusterLab.StartAsync(_redis, ["a", "b"], ["r1", "r2"], leaseTime, renewInterval);
+        _lab = Own(await ReplicaClusterLab.StartAsync(Redis, ["a", "b"], ["r1", "r2"], leaseTime, renewInterval));
         return _lab;
     }
 

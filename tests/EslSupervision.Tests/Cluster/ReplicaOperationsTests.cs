@@ -16,26 +16,11 @@ namespace EslSupervision.Tests.Cluster;
 /// replica lists the cluster's running supervisions (who, whom, which mode, run by which replica), a switch or end
 /// asked of the wrong replica gets a clear answer, and with Redis down exactly one replica refuses a new call.
 /// </summary>
-public sealed class ReplicaOperationsTests : IAsyncLifetime
+public sealed class ReplicaOperationsTests : RedisReplicaTests
 {
     private static readonly TimeSpan Patience = SupervisionHarness.Patience;
     private static readonly UserIdentity Benjamin = new("pbx.lab", "1010");
     private static readonly UserIdentity Olivia = new("pbx.lab", "1004");
-
-    private readonly List<IAsyncDisposable> _owned = [];
-    private RedisServer _redis = null!;
-
-    public async ValueTask InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        for (int i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_supervision_run_by_one_replica_is_listed_by_the_other_with_who_whom_mode_and_replica_follows_a_mode_switch_at_once_and_goes_at_its_end()
@@ -96,7 +81,7 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
         await r.Leases.RecordedAsync(benjamin.Uuid, SupervisionMode.Whisper).WaitAsync(Patience);
         Task restored = r.RestoredAsync();
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         // Never a silently partial list: the caller learns the coordinator is down...
         await Assert.ThrowsAsync<SupervisionCoordinationException>(async () => await r.A.Controller.ListActiveSupervisionsAsync());
@@ -108,7 +93,7 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
 
         // Redis comes back empty (no persistence): the lease is gone. The acting replica's next renewal is refused,
         // and one replica's orphan sweep adopts the supervision under a new lease; the keys still work.
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         await restored.WaitAsync(TimeSpan.FromSeconds(30));
         SupervisionAuditEvent adopted = await r.EitherAsync(SupervisionAuditKind.Adopted, benjamin.Uuid);
         (SupervisionHarness adopter, string adopterId) = r.A.AuditTrail.Contains(adopted) ? (r.A, "replica-a") : (r.B, "replica-b");
@@ -129,12 +114,12 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
         Replicas r = await TwoReplicasAsync();
         FakeCall call = await r.A.OliviaTalksToAClientAsync();
         Task restored = r.RestoredAsync();
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         FakeChannel refused = r.A.Switch.DialParked("1010", "pbx.lab", "*911004");
         SupervisionAuditEvent denial = await r.EitherAsync(SupervisionAuditKind.Denied, refused.Uuid);
         Assert.Equal(DenialReason.CoordinationUnavailable, denial.DenialReason);
-        (SupervisionHarness refuser, Logs steppedBack) = r.A.AuditTrail.Contains(denial) ? (r.A, r.LogsB) : (r.B, r.LogsA);
+        (SupervisionHarness refuser, SignallingLoggerFactory steppedBack) = r.A.AuditTrail.Contains(denial) ? (r.A, r.LogsB) : (r.B, r.LogsA);
 
         // The other replica found the refuser's id on the leg and stepped back without a word.
         await steppedBack.WaitForAsync(3220).WaitAsync(Patience);
@@ -147,7 +132,7 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
         Assert.DoesNotContain(r.A.AllCommands, c => c.Contains("execute-app-name: eavesdrop", StringComparison.Ordinal));
         Assert.False(r.A.Switch.Hears(refused.Uuid, call.BLeg.Uuid));
 
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         await restored.WaitAsync(TimeSpan.FromSeconds(30));
 
         FakeChannel benjamin = r.A.Switch.DialParked("1010", "pbx.lab", "*911004");
@@ -161,32 +146,15 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
 
     private async Task<Replicas> TwoReplicasAsync(TimeSpan? renewInterval = null)
     {
-        var logsA = new Logs();
-        var logsB = new Logs();
-        SupervisionHarness a = await SupervisionHarness.StartAsync(logs: logsA);
-        _owned.Add(a);
-        SupervisionHarness b = await SupervisionHarness.AttachAsync(a.Switch, a.Options, logsB);
-        _owned.Add(b);
-
+        var logsA = new SignallingLoggerFactory();
+        var logsB = new SignallingLoggerFactory();
         var leases = new LeaseWatch();
-        var connections = new List<RedisCoordinationConnection>();
-        foreach ((SupervisionHarness replica, string id) in new[] { (a, "replica-a"), (b, "replica-b") })
-        {
-            RedisCoordinationConnection connection = await ReplicaRedis.ConnectAsync(_redis, "replica-ops");
-            _owned.Insert(0, connection);
-            connections.Add(connection);
-            replica.Controller.UseCoordination(leases.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions
-            {
-                ReplicaId = id,
-                LeaseTime = TimeSpan.FromSeconds(60),
-                RenewInterval = renewInterval ?? TimeSpan.FromSeconds(3),
-            });
-        }
-
-        return new Replicas(a, b, leases, [.. connections], logsA, logsB);
+        (SupervisionHarness a, SupervisionHarness b, RedisCoordinationConnection[] connections) = await TwoReplicasAsync(
+            "replica-ops", leases.Wrap, TimeSpan.FromSeconds(60), renewInterval ?? TimeSpan.FromSeconds(3), logsA, logsB);
+        return new Replicas(a, b, leases, connections, logsA, logsB);
     }
 
-    private sealed record Replicas(SupervisionHarness A, SupervisionHarness B, LeaseWatch Leases, RedisCoordinationConnection[] Connections, Logs LogsA, Logs LogsB)
+    private sealed record Replicas(SupervisionHarness A, SupervisionHarness B, LeaseWatch Leases, RedisCoordinationConnection[] Connections, SignallingLoggerFactory LogsA, SignallingLoggerFactory LogsB)
     {
         /// <summary>The first of the two replicas to audit that; the other's wait is observed, so its time-out is no stray error.</summary>
         public async Task<SupervisionAuditEvent> EitherAsync(SupervisionAuditKind kind, string leg)
@@ -271,33 +239,5 @@ public sealed class ReplicaOperationsTests : IAsyncLifetime
 
             public ValueTask<bool> IsCurrentAsync(SupervisionLeaseKey key, long fence, CancellationToken cancellationToken = default) => inner.IsCurrentAsync(key, fence, cancellationToken);
         }
-    }
-
-    /// <summary>A replica's log, as event ids a test can await.</summary>
-    private sealed class Logs : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentDictionary<int, TaskCompletionSource> _seen = new();
-
-        public Task WaitForAsync(int eventId) => Seen(eventId).Task;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => Seen(eventId.Id).TrySetResult();
-
-        private TaskCompletionSource Seen(int eventId) => _seen.GetOrAdd(eventId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }

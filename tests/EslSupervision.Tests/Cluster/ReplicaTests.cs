@@ -13,24 +13,9 @@ namespace EslSupervision.Tests.Cluster;
 /// service-code park, exactly one acts on it and audits it; with Redis down no supervision starts (audible
 /// refusal), and once Redis is back the replicas supervise again without a restart.
 /// </summary>
-public sealed class ReplicaTests : IAsyncLifetime
+public sealed class ReplicaTests : RedisReplicaTests
 {
     private static readonly TimeSpan Patience = SupervisionHarness.Patience;
-
-    private RedisServer _redis = null!;
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    public async ValueTask InitializeAsync() => _redis = await RedisServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        for (int i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task Both_replicas_see_the_park_and_exactly_one_starts_the_eavesdrop_and_audits_it()
@@ -74,7 +59,7 @@ public sealed class ReplicaTests : IAsyncLifetime
             return signal.Task;
         }).ToArray();
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         FakeChannel refused = a.Switch.DialParked("1010", "pbx.lab", "*911004");
 
         SupervisionAuditEvent denial = await FirstOfAsync(
@@ -87,7 +72,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.False(a.Switch.Hears(refused.Uuid, call.BLeg.Uuid));
         Assert.DoesNotContain(a.AuditTrail.Concat(b.AuditTrail), e => e.Kind == SupervisionAuditKind.Started);
 
-        await _redis.StartAgainAsync();
+        await Redis.StartAgainAsync();
         await Task.WhenAll(restored).WaitAsync(TimeSpan.FromSeconds(30));
 
         FakeChannel benjamin = a.Switch.DialParked("1010", "pbx.lab", "*911004");
@@ -204,26 +189,9 @@ public sealed class ReplicaTests : IAsyncLifetime
 
     private async Task<(SupervisionHarness A, SupervisionHarness B, LeaseRecorder Acquisitions, RedisCoordinationConnection[] Connections)> TwoReplicasAsync(TimeSpan? leaseTime = null, TimeSpan? renewInterval = null)
     {
-        SupervisionHarness a = await SupervisionHarness.StartAsync();
-        _owned.Add(a);
-        SupervisionHarness b = await SupervisionHarness.AttachAsync(a.Switch, a.Options);
-        _owned.Add(b);
-
         var recorder = new LeaseRecorder();
-        var connections = new List<RedisCoordinationConnection>();
-        foreach ((SupervisionHarness replica, string id) in new[] { (a, "replica-a"), (b, "replica-b") })
-        {
-            RedisCoordinationConnection connection = await ReplicaRedis.ConnectAsync(_redis, "replicas");
-            _owned.Insert(0, connection);
-            connections.Add(connection);
-            replica.Controller.UseCoordination(recorder.Wrap(new RedisSupervisionCoordinator(connection)), new SupervisionCoordinationOptions
-            {
-                ReplicaId = id,
-                LeaseTime = leaseTime ?? TimeSpan.FromSeconds(10),
-                RenewInterval = renewInterval ?? TimeSpan.FromSeconds(3),
-            });
-        }
-
-        return (a, b, recorder, [.. connections]);
+        (SupervisionHarness a, SupervisionHarness b, RedisCoordinationConnection[] connections) = await TwoReplicasAsync(
+            "replicas", recorder.Wrap, leaseTime ?? TimeSpan.FromSeconds(10), renewInterval ?? TimeSpan.FromSeconds(3));
+        return (a, b, recorder, connections);
     }
 }
