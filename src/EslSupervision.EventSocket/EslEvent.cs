@@ -19,9 +19,6 @@ public sealed class EslEvent
 
     // Replaced once, when a loaned event is copied out of its chunk (TakeOwnership), before any user sees it.
     private IHeaderSource _headers;
-    private byte[]? _bodyData;
-    private int _bodyStart;
-    private readonly int _bodyLength;
     private readonly string? _decodedBody;
     private string? _eventName;
     private string? _uniqueId;
@@ -32,13 +29,10 @@ public sealed class EslEvent
     private BodyChunk? _loan;
     private int _holds;
 
-    private EslEvent(IHeaderSource headers, EslEventFormat format, byte[]? bodyData, int bodyStart, int bodyLength, string? decodedBody)
+    private EslEvent(IHeaderSource headers, EslEventFormat format, string? decodedBody)
     {
         _headers = headers;
         Format = format;
-        _bodyData = bodyData;
-        _bodyStart = bodyStart;
-        _bodyLength = bodyLength;
         _decodedBody = decodedBody;
     }
 
@@ -112,12 +106,12 @@ public sealed class EslEvent
 
     /// <summary>The event's body (after its own <c>Content-Length</c>), decoded as UTF-8; <see langword="null"/> if it has none.</summary>
     /// <remarks>For <c>BACKGROUND_JOB</c> this is the command's output.</remarks>
-    public string? Body => _decodedBody ?? (_bodyData is null ? null : _body ??= Encoding.UTF8.GetString(_bodyData, _bodyStart, _bodyLength));
+    public string? Body => _decodedBody ?? (_body ??= PlainBody() is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : null);
 
     /// <summary>The event's body as the bytes that arrived; empty if it has none.</summary>
-    public ReadOnlyMemory<byte> BodyBytes => _bodyData is null
-        ? (_decodedBody is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(_decodedBody))
-        : _bodyData.AsMemory(_bodyStart, _bodyLength);
+    public ReadOnlyMemory<byte> BodyBytes => _decodedBody is not null
+        ? Encoding.UTF8.GetBytes(_decodedBody)
+        : PlainBody() ?? ReadOnlyMemory<byte>.Empty;
 
     /// <summary>Every header in the order it arrived, decoded.</summary>
     public IEnumerable<KeyValuePair<string, string>> Headers
@@ -140,7 +134,7 @@ public sealed class EslEvent
     {
         ArgumentNullException.ThrowIfNull(headers);
         var list = new HeaderList(headers.ToArray());
-        return new EslEvent(list, EslEventFormat.Plain, null, 0, 0, body) { WireSize = list.ApproximateSize() + (body?.Length ?? 0) };
+        return new EslEvent(list, EslEventFormat.Plain, body) { WireSize = list.ApproximateSize() + (body?.Length ?? 0) };
     }
 
     /// <summary>A short description: the event name and channel, never the header values (they can hold phone numbers).</summary>
@@ -166,43 +160,7 @@ public sealed class EslEvent
     }
 
     private static EslEvent FromPlain(byte[] data, int start, int length)
-    {
-        EslEvent e = WrapPlain(data, start, length);
-        e.WireSize = length;
-        return e;
-    }
-
-    private static EslEvent WrapPlain(byte[] data, int start, int length)
-    {
-        ReadOnlySpan<byte> span = data.AsSpan(start, length);
-        int blank = span.IndexOf("\n\n"u8);
-        int headerLength = blank < 0 ? TrimTrailingNewlines(span) : blank;
-        var block = new HeaderBlock(data, start, headerLength);
-        if (blank < 0)
-        {
-            return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
-        }
-
-        // Almost every event ends at its blank line: nothing to find, and the header index stays unbuilt.
-        int bodyStart = blank + 2;
-        int available = length - bodyStart;
-        if (available <= 0)
-        {
-            return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
-        }
-
-        // FreeSWITCH writes the inner Content-Length as the last header; read that line without indexing the block.
-        if (!TryReadLastLineContentLength(span[..blank], out long declared))
-        {
-            if (!block.TryFindRaw("Content-Length", out ReadOnlySpan<byte> raw) || !ContentLength.TryParse(raw, out declared))
-            {
-                return new EslEvent(block, EslEventFormat.Plain, null, 0, 0, null);
-            }
-        }
-
-        int bodyLength = (int)Math.Min(declared, available);
-        return new EslEvent(block, EslEventFormat.Plain, data, start + bodyStart, bodyLength, null);
-    }
+        => new(HeaderBlock.OfPlainEvent(data, start, length), EslEventFormat.Plain, null) { WireSize = length };
 
     /// <summary>True while the event's bytes still live in a connection's shared chunk.</summary>
     internal bool IsOnLoan => Volatile.Read(ref _loan) is not null;
@@ -229,15 +187,9 @@ public sealed class EslEvent
             }
 
             var block = (HeaderBlock)_headers;
-            int start = block.Start;
             byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
-            loan.Data.AsSpan(start, WireSize).CopyTo(own);
-            _headers = new HeaderBlock(own, 0, block.Length);
-            if (_bodyData is not null)
-            {
-                _bodyData = own;
-                _bodyStart -= start;
-            }
+            loan.Data.AsSpan(block.Start, WireSize).CopyTo(own);
+            _headers = HeaderBlock.OfPlainEvent(own, 0, WireSize, block.KnownLength);
 
             // Published last: a thread that reads _loan as null sees the new fields.
             Volatile.Write(ref _loan, null);
@@ -281,7 +233,6 @@ public sealed class EslEvent
             }
 
             _headers = ReleasedHeaders.Instance;
-            _bodyData = null;
             Volatile.Write(ref _loan, null);
         }
 
@@ -295,41 +246,31 @@ public sealed class EslEvent
         ReleaseHold();
     }
 
-    private static bool TryReadLastLineContentLength(ReadOnlySpan<byte> headers, out long length)
-    {
-        int lineStart = headers.LastIndexOf((byte)'\n') + 1;
-        ReadOnlySpan<byte> line = headers[lineStart..];
-        ReadOnlySpan<byte> prefix = "Content-Length: "u8;
-        length = 0;
-        return line.Length > prefix.Length
-            && System.Text.Ascii.EqualsIgnoreCase(line[..prefix.Length], prefix)
-            && ContentLength.TryParse(line[prefix.Length..], out length);
-    }
-
     /// <summary>Wraps a frame's envelope headers as an event (the outbound <c>connect</c> reply is the channel's data).</summary>
-    internal static EslEvent FromEnvelope(HeaderBlock envelope) => new(envelope, EslEventFormat.Plain, null, 0, 0, null);
+    internal static EslEvent FromEnvelope(HeaderBlock envelope) => new(envelope, EslEventFormat.Plain, null);
 
     /// <summary>Wraps already-decoded headers (JSON or XML events).</summary>
     internal static EslEvent FromDecoded(KeyValuePair<string, string>[] headers, string? body, EslEventFormat format)
-        => new(new HeaderList(headers), format, null, 0, 0, body);
+        => new(new HeaderList(headers), format, body);
 
-    private static int TrimTrailingNewlines(ReadOnlySpan<byte> span)
+    /// <summary>The inner body of a plain event, in its block's array; null if it has none (or its bytes were released).</summary>
+    private ReadOnlyMemory<byte>? PlainBody()
     {
-        int length = span.Length;
-        while (length > 0 && (span[length - 1] == (byte)'\n' || span[length - 1] == (byte)'\r'))
+        // Not a conditional expression: null would convert to an empty ReadOnlyMemory (through byte[]), never to no body.
+        if (_headers is HeaderBlock block && block.TryGetBody(out ReadOnlyMemory<byte> body))
         {
-            length--;
+            return body;
         }
 
-        return length;
+        return null;
     }
 
     private string ReadEventName()
     {
         // Fast path: FreeSWITCH writes Event-Name first, so the name is read without indexing the block.
-        if (_headers is HeaderBlock block && block.Raw.StartsWith(EventNameLine))
+        if (_headers is HeaderBlock block && block.Extent.StartsWith(EventNameLine))
         {
-            ReadOnlySpan<byte> rest = block.Raw[EventNameLine.Length..];
+            ReadOnlySpan<byte> rest = block.Extent[EventNameLine.Length..];
             int end = rest.IndexOf((byte)'\n');
             ReadOnlySpan<byte> value = end < 0 ? rest : rest[..end];
             return KnownNames.EventName(value.EndsWith((byte)'\r') ? value[..^1] : value);

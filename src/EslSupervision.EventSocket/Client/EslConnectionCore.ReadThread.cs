@@ -6,8 +6,9 @@ namespace EslSupervision.EventSocket.Client;
 
 /// <summary>
 /// The read loop on a thread of the connection's own (<see cref="EslConnectionSettings.DedicatedThreads"/>): a blocking
-/// read into one reused buffer, frames cut straight from it, each read's batch handed over before the next read. It
-/// does what the async loop does, without a thread-pool continuation per socket read.
+/// read straight into a pooled chunk (<see cref="ReceiveBuffer"/>), frames cut from it in place, each read's batch
+/// handed over before the next read. It does what the async loop does, without a thread-pool continuation per socket
+/// read and without copying an event on its way in.
 /// </summary>
 internal sealed partial class EslConnectionCore
 {
@@ -22,26 +23,20 @@ internal sealed partial class EslConnectionCore
     private void ReadLoop()
     {
         Exception? reason = null;
-        byte[] buffer = new byte[ReadBufferSize];
-        int start = 0;
-        int end = 0;
+        var receive = new ReceiveBuffer(_chunks);
         try
         {
             while (true)
             {
-                if (buffer.Length - end < MinimumReadSize)
-                {
-                    buffer = MakeRoom(buffer, ref start, ref end);
-                }
-
                 // Blocks this thread only; Close disposes the stream, which ends the read with an exception.
-                int read = _stream.Read(buffer, end, buffer.Length - end);
+                ArraySegment<byte> space = receive.GetReadSpace();
+                int read = _stream.Read(space.Array!, space.Offset, space.Count);
                 Volatile.Write(ref _lastFrame, _time.GetTimestamp());
                 if (read == 0)
                 {
-                    if (end > start)
+                    if (receive.UnreadLength > 0)
                     {
-                        reason = new EslConnectionException($"The connection closed in the middle of a frame ({end - start} bytes unread).");
+                        reason = new EslConnectionException($"The connection closed in the middle of a frame ({receive.UnreadLength} bytes unread).");
                     }
                     else if (!ClosedByNotice)
                     {
@@ -51,13 +46,14 @@ internal sealed partial class EslConnectionCore
                     break;
                 }
 
-                end += read;
-                var unread = new ReadOnlySequence<byte>(buffer, start, end - start);
+                receive.Advance(read);
+                ReadOnlySequence<byte> unread = receive.Unread;
                 long before = unread.Length;
                 int frames = 0;
                 try
                 {
-                    while (EslFrameReader.TryRead(ref unread, _settings.MaxFrameSize, out EslFrame? frame, _chunks))
+                    // Plain events stay in the chunk they were received into (counted against it) until consumers take them.
+                    while (EslFrameReader.TryRead(ref unread, _settings.MaxFrameSize, out EslFrame? frame, receive.Chunk))
                     {
                         frames++;
                         Handle(frame!);
@@ -67,7 +63,7 @@ internal sealed partial class EslConnectionCore
                 {
                     _metrics.FramesReceived(frames);
                     _metrics.BytesReceived(before - unread.Length);
-                    start = end - (int)unread.Length;
+                    receive.Consumed(unread.Length);
                 }
 
                 // Every frame of this read goes to consumers in one hand-off: one wake-up per read, not per event.
@@ -89,35 +85,8 @@ internal sealed partial class EslConnectionCore
             // As in the async loop: closed first, so a full Wait buffer is not waited for, then what was cut is handed over.
             Close(reason);
             Flush();
-            _chunks.Close();
+            receive.Dispose();
         }
-    }
-
-    /// <summary>
-    /// Moves the unread bytes to the front; grows the buffer only when one frame needs more than it holds (the frame
-    /// reader's limits bound that), and goes back to the usual size once such a frame is gone.
-    /// </summary>
-    private static byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
-    {
-        int unread = end - start;
-        byte[] target = buffer;
-        if (unread == 0 && buffer.Length > ReadBufferSize)
-        {
-            target = new byte[ReadBufferSize];
-        }
-        else if (buffer.Length - unread < MinimumReadSize)
-        {
-            target = new byte[buffer.Length * 2];
-        }
-
-        if (unread > 0 && (start > 0 || target != buffer))
-        {
-            Buffer.BlockCopy(buffer, start, target, 0, unread);
-        }
-
-        start = 0;
-        end = unread;
-        return target;
     }
 
     /// <summary>Hands the batch over, blocking this thread while a full <see cref="EslOverflowPolicy.Wait"/> buffer drains.</summary>

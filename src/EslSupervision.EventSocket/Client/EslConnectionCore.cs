@@ -22,7 +22,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     /// <summary>What one socket read produced for consumers, handed over at once (reused: the dispatcher copies it into its buffers).</summary>
     private readonly List<object> _batch = new(64);
 
-    /// <summary>Where small event bodies wait for consumers without a GC array each (read loop only, plus releases).</summary>
+    /// <summary>What the read thread receives into; plain events wait there for consumers without an array each.</summary>
     private readonly BodyChunkPool _chunks = new();
     private readonly ILogger _logger;
     private readonly EslMetrics _metrics;
@@ -295,7 +295,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
                 int frames = 0;
                 try
                 {
-                    while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame, _chunks))
+                    while (EslFrameReader.TryRead(ref buffer, _settings.MaxFrameSize, out EslFrame? frame))
                     {
                         frames++;
                         Handle(frame!);
@@ -336,7 +336,6 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             // is not waited for: a stuck consumer must not keep a dead connection from ending.
             Close(reason);
             await FlushAsync().ConfigureAwait(false);
-            _chunks.Close();
             try
             {
                 await reader.CompleteAsync().ConfigureAwait(false);

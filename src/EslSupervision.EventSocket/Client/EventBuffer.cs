@@ -26,6 +26,12 @@ internal sealed class EventBuffer
     private TaskCompletionSource<bool>? _readable;
     private TaskCompletionSource? _writable;
     private bool _threadParked;
+    private bool _writerParked;
+
+    // Set when DropNewest dropped an arrival while older events wait, until the buffer drains: what is queued meanwhile
+    // is scattered through the stream, one event per receive chunk at worst, so it is copied out instead of keeping
+    // a 256 KiB chunk each from reuse (the other policies keep a contiguous run of the stream, a few chunks at most).
+    private bool _scattered;
     private bool _completed;
     private Exception? _error;
 
@@ -114,6 +120,7 @@ internal sealed class EventBuffer
                     if (Policy == EslOverflowPolicy.DropNewest)
                     {
                         dropped++;
+                        _scattered = true;
                         continue;
                     }
 
@@ -126,7 +133,17 @@ internal sealed class EventBuffer
                     }
                 }
 
-                (item as EslEvent)?.AddHold();
+                if (item is EslEvent e)
+                {
+                    // Behind a gap, an event would keep its whole receive chunk from reuse on its own: it gets its own bytes.
+                    if (_scattered)
+                    {
+                        e.TakeOwnership();
+                    }
+
+                    e.AddHold();
+                }
+
                 _items.Enqueue(item);
                 _bytes += size;
             }
@@ -142,7 +159,7 @@ internal sealed class EventBuffer
                 // Decided under the lock the reader parked under, so a wake-up can never fall between its check and its wait.
                 if (_threadParked)
                 {
-                    Monitor.Pulse(_items);
+                    Monitor.PulseAll(_items);
                 }
             }
 
@@ -177,6 +194,72 @@ internal sealed class EventBuffer
         }
     }
 
+    /// <summary>
+    /// Blocks the calling (dedicated) writer thread until the buffer has drained to half or was completed; only the
+    /// <see cref="EslOverflowPolicy.Wait"/> writer calls this. It parks on the buffer's own lock, so the reader wakes it
+    /// with a pulse, not a task continuation through the thread pool.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public void WaitForSpace(CancellationToken cancellationToken)
+    {
+        using CancellationTokenRegistration wake = cancellationToken.Register(static state => ((EventBuffer)state!).PulseAll(), this);
+        lock (_items)
+        {
+            while (!_completed && !HasRoom())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _writerParked = true;
+                try
+                {
+                    Monitor.Wait(_items);
+                }
+                finally
+                {
+                    _writerParked = false;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes up to <c>into.Length</c> items under one lock (the dispatch thread drains a read's batch this way, not an
+    /// item per lock). Events are not yet copied out: the caller calls <see cref="EslEvent.Deliver"/> on each just
+    /// before handing it over, so the copy is still in cache when the consumer reads it.
+    /// </summary>
+    /// <returns>How many items were taken.</returns>
+    public int TryReadMany(object?[] into)
+    {
+        TaskCompletionSource? wake = null;
+        int count = 0;
+        lock (_items)
+        {
+            while (count < into.Length && _items.TryDequeue(out object? item))
+            {
+                _bytes -= SizeOf(item);
+                into[count++] = item;
+            }
+
+            _scattered &= _items.Count > 0;
+
+            if (count > 0 && HasRoom())
+            {
+                if (_writable is not null)
+                {
+                    wake = _writable;
+                    _writable = null;
+                }
+
+                if (_writerParked)
+                {
+                    Monitor.PulseAll(_items);
+                }
+            }
+        }
+
+        wake?.TrySetResult();
+        return count;
+    }
+
     public bool TryRead(out object? item)
     {
         TaskCompletionSource? wake = null;
@@ -188,10 +271,16 @@ internal sealed class EventBuffer
             }
 
             _bytes -= SizeOf(item);
+            _scattered &= _items.Count > 0;
             if (_writable is not null && HasRoom())
             {
                 wake = _writable;
                 _writable = null;
+            }
+
+            if (_writerParked && HasRoom())
+            {
+                Monitor.PulseAll(_items);
             }
         }
 
@@ -270,9 +359,9 @@ internal sealed class EventBuffer
 
             _completed = true;
             _error = error;
-            if (_threadParked)
+            if (_threadParked || _writerParked)
             {
-                Monitor.Pulse(_items);
+                Monitor.PulseAll(_items);
             }
 
             readable = _readable;
@@ -294,11 +383,20 @@ internal sealed class EventBuffer
             dropped = _items.ToArray();
             _items.Clear();
             _bytes = 0;
+            _scattered = false;
         }
 
         foreach (object item in dropped)
         {
             (item as EslEvent)?.ReleaseHold();
+        }
+    }
+
+    private void PulseAll()
+    {
+        lock (_items)
+        {
+            Monitor.PulseAll(_items);
         }
     }
 

@@ -137,6 +137,13 @@ internal sealed class EventDispatcher : IAsyncDisposable
             int written = targets[t].Write(batch, 0);
             if (written < batch.Count)
             {
+                if (_dedicatedThread)
+                {
+                    // The caller is the connection's own read thread: it waits parked on the full buffer's lock.
+                    WriteBlocking(targets, t, written, skip, batch, cancellationToken);
+                    return ValueTask.CompletedTask;
+                }
+
                 return WriteSlowAsync(targets, t, written, skip, batch, cancellationToken);
             }
         }
@@ -214,6 +221,32 @@ internal sealed class EventDispatcher : IAsyncDisposable
         buffer.Clear();
     }
 
+    private static void WriteBlocking(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (; t < targets.Length; t++, written = 0)
+            {
+                EventBuffer buffer = targets[t];
+                if (buffer == skip)
+                {
+                    continue;
+                }
+
+                written = buffer.Write(batch, written);
+                while (written < batch.Count)
+                {
+                    buffer.WaitForSpace(cancellationToken);
+                    written = buffer.Write(batch, written);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: what is left has nowhere to go.
+        }
+    }
+
     private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
         try
@@ -280,12 +313,21 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private void DispatchLoop()
     {
         EventBuffer buffer = _shared;
+        object?[] taken = new object?[64];
         while (buffer.WaitToRead())
         {
-            // Everything queued is delivered before the thread parks again: one wake-up per batch at most.
-            while (buffer.TryRead(out object? item))
+            // Everything queued is delivered before the thread parks again (one wake-up per batch at most), taken out
+            // a few dozen at a time under one lock.
+            int count;
+            while ((count = buffer.TryReadMany(taken)) > 0)
             {
-                Deliver(item);
+                for (int i = 0; i < count; i++)
+                {
+                    object? item = taken[i];
+                    taken[i] = null;
+                    (item as EslEvent)?.Deliver();
+                    Deliver(item);
+                }
             }
         }
     }

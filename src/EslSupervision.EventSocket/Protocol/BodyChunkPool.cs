@@ -1,37 +1,34 @@
 namespace EslSupervision.EventSocket.Protocol;
 
 /// <summary>
-/// Where one connection's read loop puts the bodies of plain events while they wait for consumers: small bodies
-/// are packed one after another into reused 64 KiB chunks instead of each getting a new array. A consumer copies
-/// its event out when it takes it (<see cref="EslEvent"/> then owns its bytes for good), so the GC only sees
-/// short-lived copies and never the thousands of bodies a buffer can hold; those were what the gen0/gen1
-/// collections kept copying.
+/// The reused arrays an inbound connection's read thread receives into (<see cref="Client.ReceiveBuffer"/>). The plain
+/// events cut from a read keep their bytes where they arrived while they wait for consumers, so an event is not copied
+/// on its way in; a consumer that keeps an event copies it out when it takes it (<see cref="EslEvent"/> then owns its
+/// bytes for good). The GC therefore sees only short-lived copies, never the thousands of bodies a buffer can hold.
 /// </summary>
 /// <remarks>
-/// The read loop alone calls <see cref="TryReserve"/>; <see cref="BodyChunk.Release"/> may come from any thread.
-/// A chunk is reused only after every body cut from it was released, so a reused chunk is never read by an
-/// event. A chunk whose bodies are never released (a bug, or an event dropped without being told) is simply
-/// left to the GC: that costs an allocation, never another event's bytes.
+/// The read thread alone rents; <see cref="BodyChunk.Release"/> may come from any thread. A chunk returns only once
+/// every body cut from it was released and the read thread has moved on, so a reused chunk is never read by an event.
+/// A chunk whose bodies are never released (a bug, or an event dropped without being told) is simply left to the GC:
+/// that costs an allocation, never another event's bytes.
 /// </remarks>
 internal sealed class BodyChunkPool
 {
-    /// <summary>Below the large-object threshold, so a chunk the GC has to take back is an ordinary young object.</summary>
-    public const int ChunkSize = 64 * 1024;
-
-    /// <summary>Larger bodies get their own array, so one chunk always holds several bodies.</summary>
-    public const int MaxPooledBody = 16 * 1024;
+    /// <summary>
+    /// The size of a pooled chunk: a few dozen real events per read, and few enough reads (one system call per
+    /// 256 KiB) that the socket is not the cost.
+    /// </summary>
+    public const int ChunkSize = 256 * 1024;
 
     private readonly Stack<BodyChunk> _free = new();
     private readonly int _maxFree;
-    private BodyChunk? _current;
     private long _created;
 
     /// <param name="maxFree">
     /// Most idle chunks kept for reuse; more go back to the GC. A chunk is created only when none is idle, so the
-    /// pool never holds more than the most bodies that were waiting at once (bounded by the buffers' byte bounds);
-    /// a smaller cap would make a full buffer draining and refilling allocate chunks over and over.
+    /// pool holds at most the chunks that were in use at once (bounded by the buffers' byte bounds).
     /// </param>
-    public BodyChunkPool(int maxFree = 4096) => _maxFree = maxFree;
+    public BodyChunkPool(int maxFree = 128) => _maxFree = maxFree;
 
     /// <summary>Chunks allocated so far (reuse keeps this flat).</summary>
     public long Created => Interlocked.Read(ref _created);
@@ -49,42 +46,38 @@ internal sealed class BodyChunkPool
     }
 
     /// <summary>
-    /// Reserves <paramref name="length"/> bytes for one body and counts it against its chunk (released with
-    /// <see cref="BodyChunk.Release"/>). False for bodies too large to pool: the caller allocates its own array.
+    /// A chunk of at least <paramref name="minimumSize"/> bytes, with one reference: the renter's, given back with
+    /// <see cref="BodyChunk.Release"/>. Larger than <see cref="ChunkSize"/> means an array of its own, never pooled
+    /// (a frame larger than a chunk is rare, and the frame reader's limits bound it).
     /// </summary>
-    public bool TryReserve(int length, out BodyChunk chunk, out int offset)
+    public BodyChunk Rent(int minimumSize)
     {
-        if (length <= 0 || length > MaxPooledBody)
+        BodyChunk? chunk = null;
+        if (minimumSize <= ChunkSize)
         {
-            chunk = null!;
-            offset = 0;
-            return false;
+            lock (_free)
+            {
+                _free.TryPop(out chunk);
+            }
         }
 
-        BodyChunk? current = _current;
-        if (current is null || ChunkSize - current.Used < length)
+        if (chunk is null)
         {
-            // Moving on: the pool's own reference goes, so the old chunk returns once its bodies are released.
-            current?.Release();
-            current = _current = Take();
+            chunk = new BodyChunk(this, Math.Max(minimumSize, ChunkSize));
+            Interlocked.Increment(ref _created);
         }
 
-        chunk = current;
-        offset = current.Used;
-        current.Used += length;
-        current.AddBody();
-        return true;
-    }
-
-    /// <summary>Gives up the chunk being filled (the connection is closing); it returns once its bodies are released.</summary>
-    public void Close()
-    {
-        _current?.Release();
-        _current = null;
+        chunk.Reset();
+        return chunk;
     }
 
     internal void Return(BodyChunk chunk)
     {
+        if (chunk.Data.Length != ChunkSize)
+        {
+            return;
+        }
+
         lock (_free)
         {
             if (_free.Count < _maxFree)
@@ -92,23 +85,5 @@ internal sealed class BodyChunkPool
                 _free.Push(chunk);
             }
         }
-    }
-
-    private BodyChunk Take()
-    {
-        BodyChunk? chunk = null;
-        lock (_free)
-        {
-            _free.TryPop(out chunk);
-        }
-
-        if (chunk is null)
-        {
-            chunk = new BodyChunk(this, ChunkSize);
-            Interlocked.Increment(ref _created);
-        }
-
-        chunk.Reset();
-        return chunk;
     }
 }

@@ -5,8 +5,8 @@ namespace EslSupervision.EventSocket.Protocol;
 /// envelope means something: replies, notices, log lines) and exactly Content-Length bytes of body.
 /// </summary>
 /// <remarks>
-/// The body is either its own array or, for a plain event cut with a <see cref="BodyChunkPool"/>, a slice of a
-/// shared chunk (<see cref="Chunk"/>): such a frame is turned into an event at once and never kept.
+/// The body is either its own array or, for a plain event cut where the read thread received it, a slice of that
+/// chunk (<see cref="Chunk"/>): such a frame is turned into an event at once and never kept.
 /// </remarks>
 internal sealed class EslFrame
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace EslSupervision.EventSocket.Protocol;
 
@@ -21,12 +22,13 @@ internal static class EslFrameReader
     /// <param name="buffer">The unread bytes.</param>
     /// <param name="maxFrameSize">The largest body accepted.</param>
     /// <param name="frame">The frame cut, when the method returns true.</param>
-    /// <param name="chunks">
-    /// When given, the body of a plain event small enough to pool is copied into a shared chunk (released by the
-    /// event once a consumer takes it) instead of a new array.
+    /// <param name="source">
+    /// The chunk the bytes of <paramref name="buffer"/> were received into (one segment over its array), if any: the
+    /// body of a plain event then stays where it is, counted against the chunk (released by the event once a consumer
+    /// takes or drops it), instead of being copied into a new array.
     /// </param>
     /// <exception cref="EslProtocolException">The bytes are not a valid frame, or the frame is too large.</exception>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, long maxFrameSize, out EslFrame? frame, BodyChunkPool? chunks = null)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, long maxFrameSize, out EslFrame? frame, BodyChunk? source = null)
     {
         frame = null;
         ReadOnlySequence<byte> input = SkipLeadingNewlines(buffer);
@@ -63,11 +65,11 @@ internal static class EslFrameReader
         }
 
         ReadOnlySequence<byte> bodySequence = input.Slice(headerLength + BlankLine.Length, contentLength);
-        if (type == EslContentType.EventPlain && chunks is not null
-            && chunks.TryReserve((int)contentLength, out BodyChunk chunk, out int offset))
+        if (type == EslContentType.EventPlain && contentLength > 0 && source is not null
+            && SequenceMarshal.TryGetArray(bodySequence, out ArraySegment<byte> inPlace) && inPlace.Array == source.Data)
         {
-            bodySequence.CopyTo(chunk.Data.AsSpan(offset, (int)contentLength));
-            frame = new EslFrame(type, chunk, offset, (int)contentLength);
+            source.AddBody();
+            frame = new EslFrame(type, source, inPlace.Offset, inPlace.Count);
             buffer = input.Slice(frameLength);
             return true;
         }

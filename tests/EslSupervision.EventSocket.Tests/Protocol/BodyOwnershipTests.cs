@@ -5,11 +5,12 @@ using Xunit;
 namespace EslSupervision.EventSocket.Tests.Protocol;
 
 /// <summary>
-/// Plain event bodies wait in shared, reused chunks: an event a consumer takes must own its bytes for good, and a
-/// chunk must never be written again while any event cut from it can still be read.
+/// Plain event bodies wait in the reused chunks the read thread received them into: an event a consumer takes must own
+/// its bytes for good, and a chunk must never be written again while any event cut from it can still be read.
 /// </summary>
 public class BodyOwnershipTests
 {
+    private int _offset;
     private static byte[] Frame(int seq, int filler, string? body = null)
     {
         string headers = $"Event-Name: CUSTOM\nSeq: {seq}\nUnique-ID: id-{seq}\nFiller: {new string((char)('a' + (seq % 26)), filler)}\n";
@@ -17,12 +18,25 @@ public class BodyOwnershipTests
         return Encoding.UTF8.GetBytes(inner);
     }
 
-    /// <summary>Cuts <paramref name="frameBody"/> into the pool the way the frame reader does, as a loaned event.</summary>
-    private static EslEvent Loan(BodyChunkPool pool, byte[] frameBody, out BodyChunk chunk)
+    /// <summary>
+    /// Puts <paramref name="frameBody"/> into a chunk rented from <paramref name="pool"/> (kept by the test, as the read
+    /// thread keeps the chunk it receives into) and cuts it the way the frame reader does, as a loaned event.
+    /// </summary>
+    private EslEvent Loan(BodyChunkPool pool, byte[] frameBody, out BodyChunk chunk)
     {
-        Assert.True(pool.TryReserve(frameBody.Length, out chunk, out int offset));
-        frameBody.CopyTo(chunk.Data, offset);
-        return EslEvent.FromPlain(chunk, offset, frameBody.Length);
+        chunk = pool.Rent(BodyChunkPool.ChunkSize);
+        _offset = 0;
+        return Loan(chunk, frameBody);
+    }
+
+    /// <summary>Cuts <paramref name="frameBody"/> as the next loaned event in <paramref name="chunk"/>.</summary>
+    private EslEvent Loan(BodyChunk chunk, byte[] frameBody)
+    {
+        frameBody.CopyTo(chunk.Data, _offset);
+        chunk.AddBody();
+        EslEvent e = EslEvent.FromPlain(chunk, _offset, frameBody.Length);
+        _offset += frameBody.Length;
+        return e;
     }
 
     private static void AssertSameEvent(EslEvent expected, EslEvent actual)
@@ -104,54 +118,84 @@ public class BodyOwnershipTests
     }
 
     [Fact]
-    public void A_chunk_is_reused_only_after_every_body_cut_from_it_was_released()
+    public void A_chunk_is_reused_only_after_every_body_cut_from_it_was_released_and_the_read_thread_moved_on()
     {
         var pool = new BodyChunkPool();
-        var first = new List<(EslEvent Event, BodyChunk Chunk)>();
-        BodyChunk? firstChunk = null;
-        int seq = 0;
-
-        // Fill the first chunk, until a body lands in a second one.
-        while (true)
+        BodyChunk chunk = pool.Rent(BodyChunkPool.ChunkSize);
+        List<EslEvent> events = Enumerable.Range(1, 5).Select(seq => Loan(chunk, Frame(seq, 4000))).ToList();
+        foreach (EslEvent e in events)
         {
-            EslEvent e = Loan(pool, Frame(++seq, 4000), out BodyChunk chunk);
-            firstChunk ??= chunk;
-            if (chunk != firstChunk)
-            {
-                e.ReleaseHold();
-                break;
-            }
-
-            first.Add((e, chunk));
+            e.AddHold(); // a buffer queued it
+            e.ReleaseHold(); // the read loop's batch was handed over: only the buffer holds it now
         }
 
-        Assert.True(first.Count >= 2);
-        Assert.Equal(2, pool.Created);
-
-        // All but one taken by consumers: the chunk is still lent out and must not come back.
-        foreach (var (e, _) in first.Skip(1))
+        // The read thread moves on, and all but one event are taken by consumers: the chunk is still lent out.
+        chunk.Release();
+        foreach (EslEvent e in events.Skip(1))
         {
             e.Deliver();
         }
 
         Assert.Equal(0, pool.FreeCount);
-        Assert.Equal(1, firstChunk.References);
+        Assert.Equal(1, chunk.References);
+        Assert.NotSame(chunk, pool.Rent(BodyChunkPool.ChunkSize)); // still lent out: a rent gets another chunk
 
-        // The last one dropped unread: now the chunk is free for reuse.
-        first[0].Event.ReleaseHold();
+        // The last one dropped unread: now the chunk is free, and the next rent reuses it instead of allocating.
+        events[0].ReleaseHold();
         Assert.Equal(1, pool.FreeCount);
-        Assert.Equal(0, firstChunk.References);
+        Assert.Equal(0, chunk.References);
+        long created = pool.Created;
+        Assert.Same(chunk, pool.Rent(BodyChunkPool.ChunkSize));
+        Assert.Equal(created, pool.Created);
+        Assert.All(events.Skip(1), e => Assert.StartsWith("id-", e.UniqueId, StringComparison.Ordinal));
+    }
 
-        // Bodies kept on loan until the second chunk is full: the next chunk is the freed first one, not a new one.
-        BodyChunk next;
-        do
+    [Fact]
+    public void Under_a_steady_drop_newest_overflow_queued_events_own_their_bytes_instead_of_each_keeping_a_chunk()
+    {
+        // A slow consumer behind DropNewest keeps events from far apart in the stream: each would keep its own
+        // receive chunk (256 KiB) from reuse. Once the buffer drops, what it still queues is copied out.
+        var pool = new BodyChunkPool();
+        var buffer = new EslSupervision.EventSocket.Client.EventBuffer(4, 1 << 20, EslOverflowPolicy.DropNewest, eventsOnly: true, static (_, _) => { });
+        int seq = 0;
+        var queued = new List<(EslEvent Event, BodyChunk Chunk)>();
+
+        // Each event in a chunk of its own, as far-apart events are; the read thread has moved on from each.
+        (EslEvent Event, BodyChunk Chunk) Arrive()
         {
-            Loan(pool, Frame(++seq, 4000), out next);
+            EslEvent e = Loan(pool, Frame(++seq, 200), out BodyChunk chunk);
+            chunk.Release();
+            buffer.Write([e], 0);
+            e.ReleaseHold(); // the read loop's batch
+            return (e, chunk);
         }
-        while (next != firstChunk && pool.Created == 2);
 
-        Assert.Same(firstChunk, next);
-        Assert.Equal(2, pool.Created);
+        for (int i = 0; i < 4; i++)
+        {
+            queued.Add(Arrive()); // fills the buffer: a contiguous run, still on loan
+        }
+
+        Assert.All(queued, q => Assert.True(q.Event.IsOnLoan));
+        (EslEvent dropped, BodyChunk droppedChunk) = Arrive();
+        Assert.Equal(0, droppedChunk.References); // dropped: its chunk is free at once
+
+        // The consumer takes one, another arrives and is queued behind the gap, and so on.
+        for (int round = 0; round < 10; round++)
+        {
+            Assert.True(buffer.TryRead(out _));
+            (EslEvent late, BodyChunk lateChunk) = Arrive();
+            Assert.False(late.IsOnLoan);
+            Assert.Equal(0, lateChunk.References); // copied out: the chunk went back to the pool
+            Assert.Equal($"id-{seq}", late.UniqueId);
+        }
+
+        // Drained, the gap is gone: what arrives next waits in place again.
+        while (buffer.TryRead(out _))
+        {
+        }
+
+        Assert.True(Arrive().Event.IsOnLoan);
+        Assert.Throws<InvalidOperationException>(() => dropped.UniqueId); // dropped unread: emptied, never read
     }
 
     [Fact]
@@ -165,7 +209,7 @@ public class BodyOwnershipTests
         e.ReleaseHold(); // buffer A dropped it
 
         Assert.True(e.IsOnLoan);
-        Assert.Equal(2, chunk.References); // the pool's own + this body
+        Assert.Equal(2, chunk.References); // the read thread's own + this body
 
         e.Deliver(); // buffer B's consumer takes it
         Assert.False(e.IsOnLoan);
@@ -189,12 +233,15 @@ public class BodyOwnershipTests
     }
 
     [Fact]
-    public void Bodies_too_large_to_pool_get_their_own_array()
+    public void A_chunk_larger_than_the_pooled_size_is_its_own_array_and_never_pooled()
     {
         var pool = new BodyChunkPool();
-        Assert.False(pool.TryReserve(BodyChunkPool.MaxPooledBody + 1, out _, out _));
-        Assert.False(pool.TryReserve(0, out _, out _));
-        Assert.Equal(0, pool.Created);
+        BodyChunk large = pool.Rent(BodyChunkPool.ChunkSize + 1);
+
+        Assert.True(large.Data.Length > BodyChunkPool.ChunkSize);
+        large.Release();
+        Assert.Equal(0, pool.FreeCount);
+        Assert.NotSame(large, pool.Rent(BodyChunkPool.ChunkSize));
     }
 
     [Fact]

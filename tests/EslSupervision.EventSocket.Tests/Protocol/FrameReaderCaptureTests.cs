@@ -127,7 +127,7 @@ public class FrameReaderCaptureTests
     [Theory]
     [InlineData("supervision-client-calls-agent", 6)]
     [InlineData("resync-during-supervision", 7)]
-    public void Event_bodies_cut_into_shared_chunks_at_seeded_random_offsets_are_the_same_bytes(string name, int seed)
+    public void Event_bodies_received_in_place_at_seeded_random_offsets_are_the_same_bytes(string name, int seed)
     {
         byte[] bytes = Captures.Server(name);
         List<EslFrame> whole = CaptureFrames.ReadAll(bytes);
@@ -142,22 +142,21 @@ public class FrameReaderCaptureTests
                 cuts.Add(at);
             }
 
-            var pool = new BodyChunkPool();
-            List<EslFrame> chunked = CaptureFrames.ReadInPieces(bytes, cuts, pool);
+            List<EslFrame> chunked = CaptureFrames.Receive(bytes, cuts, new BodyChunkPool());
             CaptureFrames.AssertSame(whole, chunked);
 
-            // The chunk path was taken (most plain events are small enough to pool), not bypassed.
-            Assert.Contains(chunked, f => f.Chunk is not null);
+            // Plain events were cut in place, not copied out.
+            Assert.All(chunked.Where(f => f.Type == EslContentType.EventPlain && f.BodyLength > 0), f => Assert.NotNull(f.Chunk));
         }
     }
 
     [Fact]
-    public void Byte_by_byte_delivery_into_shared_chunks_yields_the_same_frames()
+    public void Byte_by_byte_reception_in_place_yields_the_same_frames()
     {
         byte[] bytes = Captures.Server("supervision-client-calls-agent");
         List<EslFrame> whole = CaptureFrames.ReadAll(bytes);
 
-        CaptureFrames.AssertSame(whole, CaptureFrames.ReadInPieces(bytes, Enumerable.Range(1, bytes.Length - 1), new BodyChunkPool()));
+        CaptureFrames.AssertSame(whole, CaptureFrames.Receive(bytes, Enumerable.Range(1, bytes.Length - 1), new BodyChunkPool()));
     }
 
     /// <summary>The length of the frame starting at <paramref name="start"/>, computed independently of the reader.</summary>

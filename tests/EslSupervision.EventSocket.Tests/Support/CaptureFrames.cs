@@ -1,5 +1,6 @@
 using Xunit;
 using System.Buffers;
+using EslSupervision.EventSocket.Client;
 using EslSupervision.EventSocket.Protocol;
 
 namespace EslSupervision.EventSocket.Tests.Support;
@@ -7,11 +8,11 @@ namespace EslSupervision.EventSocket.Tests.Support;
 /// <summary>Feeds capture bytes to the production frame reader, whole or in pieces, the way a socket would.</summary>
 internal static class CaptureFrames
 {
-    public static List<EslFrame> ReadAll(byte[] bytes, BodyChunkPool? chunks = null)
+    public static List<EslFrame> ReadAll(byte[] bytes)
     {
         var frames = new List<EslFrame>();
         var buffer = new ReadOnlySequence<byte>(bytes);
-        while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame, chunks))
+        while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame))
         {
             frames.Add(frame!);
         }
@@ -22,10 +23,9 @@ internal static class CaptureFrames
 
     /// <summary>
     /// Delivers the bytes in pieces ending at each cut. After every piece the reader sees what is unread so far
-    /// as two segments split exactly at the newest cut, as a pipe holding two reads would present it. With
-    /// <paramref name="chunks"/>, plain event bodies are cut into shared chunks the way the connection does.
+    /// as two segments split exactly at the newest cut, as a pipe holding two reads would present it.
     /// </summary>
-    public static List<EslFrame> ReadInPieces(byte[] bytes, IEnumerable<int> cuts, BodyChunkPool? chunks = null)
+    public static List<EslFrame> ReadInPieces(byte[] bytes, IEnumerable<int> cuts)
     {
         var frames = new List<EslFrame>();
         int unread = 0;
@@ -34,7 +34,7 @@ internal static class CaptureFrames
         {
             int boundary = Math.Max(previousCut, unread);
             ReadOnlySequence<byte> buffer = TwoSegments(bytes, unread, boundary, cut);
-            while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame, chunks))
+            while (EslFrameReader.TryRead(ref buffer, int.MaxValue, out EslFrame? frame))
             {
                 frames.Add(frame!);
             }
@@ -44,6 +44,41 @@ internal static class CaptureFrames
         }
 
         Assert.Equal(bytes.Length, unread);
+        return frames;
+    }
+
+    /// <summary>
+    /// Receives the bytes the way the inbound read thread does: each piece (ending at each cut) lands in a
+    /// <see cref="ReceiveBuffer"/> over <paramref name="chunks"/>, and frames are cut in place from its chunk.
+    /// <paramref name="onFrame"/> sees each frame as it is cut (before later pieces arrive).
+    /// </summary>
+    public static List<EslFrame> Receive(byte[] bytes, IEnumerable<int> cuts, BodyChunkPool chunks, Action<EslFrame>? onFrame = null)
+    {
+        var frames = new List<EslFrame>();
+        using var receive = new ReceiveBuffer(chunks);
+        int at = 0;
+        foreach (int cut in cuts.Append(bytes.Length))
+        {
+            while (at < cut)
+            {
+                ArraySegment<byte> space = receive.GetReadSpace();
+                int count = Math.Min(space.Count, cut - at);
+                bytes.AsSpan(at, count).CopyTo(space.AsSpan());
+                receive.Advance(count);
+                at += count;
+
+                ReadOnlySequence<byte> unread = receive.Unread;
+                while (EslFrameReader.TryRead(ref unread, int.MaxValue, out EslFrame? frame, receive.Chunk))
+                {
+                    frames.Add(frame!);
+                    onFrame?.Invoke(frame!);
+                }
+
+                receive.Consumed(unread.Length);
+            }
+        }
+
+        Assert.Equal(0, receive.UnreadLength);
         return frames;
     }
 

@@ -187,10 +187,10 @@ public class CallRegistryResyncTests
         connection.Setup(c => c.ApiAsync("show", "calls as json", It.IsAny<CancellationToken>())).Returns(gate.Task);
         byte[] frame = System.Text.Encoding.UTF8.GetBytes(
             "Event-Name: CHANNEL_CREATE\nUnique-ID: lent-leg\nCall-Direction: inbound\nvariable_user_name: 1012\nvariable_domain_name: pbx.lab\n\n");
-        var pool = new EslSupervision.EventSocket.Protocol.BodyChunkPool();
-        Assert.True(pool.TryReserve(frame.Length, out EslSupervision.EventSocket.Protocol.BodyChunk chunk, out int offset));
-        frame.CopyTo(chunk.Data, offset);
-        EslEvent lent = EslEvent.FromPlain(chunk, offset, frame.Length);
+        EslSupervision.EventSocket.Protocol.BodyChunk chunk = new EslSupervision.EventSocket.Protocol.BodyChunkPool().Rent(frame.Length);
+        frame.CopyTo(chunk.Data, 0);
+        chunk.AddBody();
+        EslEvent lent = EslEvent.FromPlain(chunk, 0, frame.Length);
 
         Task<CallRegistryResyncResult> resync = registry.ResyncAsync(connection.Object);
         registry.Apply(lent);
