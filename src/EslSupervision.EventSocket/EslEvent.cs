@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using EslSupervision.EventSocket.Protocol;
 
@@ -151,6 +152,7 @@ public sealed class EslEvent
     /// must be copied out (<see cref="TakeOwnership"/>) before anyone outside the library sees it, and it starts
     /// with one hold (the read loop's batch), released by <see cref="ReleaseHold"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static EslEvent FromPlain(BodyChunk chunk, int start, int length)
     {
         EslEvent e = FromPlain(chunk.Data, start, length);
@@ -159,6 +161,7 @@ public sealed class EslEvent
         return e;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static EslEvent FromPlain(byte[] data, int start, int length)
         => new(HeaderBlock.OfPlainEvent(data, start, length), EslEventFormat.Plain, null) { WireSize = length };
 
@@ -171,6 +174,7 @@ public sealed class EslEvent
     /// delivery by a buffer, or to a waiting execution); the caller holds a hold, so the chunk is still intact.
     /// Safe to race: the first caller copies, the others find it done. A no-op for events that own their bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void TakeOwnership()
     {
         BodyChunk? loan = Volatile.Read(ref _loan);
@@ -199,6 +203,7 @@ public sealed class EslEvent
     }
 
     /// <summary>One more holder (a buffer that queued the event) may deliver it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddHold()
     {
         if (Volatile.Read(ref _loan) is not null)
@@ -212,6 +217,7 @@ public sealed class EslEvent
     /// When the last holder goes and nobody took the event, nobody can: its share of the chunk is given back and
     /// the event is emptied, so even a bug that reached it later could never read another event's bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ReleaseHold()
     {
         if (Volatile.Read(ref _loan) is null || Interlocked.Decrement(ref _holds) != 0)
@@ -240,6 +246,7 @@ public sealed class EslEvent
     }
 
     /// <summary>A buffer hands the event to its consumer: copied out first, then the buffer's hold goes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Deliver()
     {
         TakeOwnership();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using EslSupervision.EventSocket.Diagnostics;
 using EslSupervision.EventSocket.Protocol;
 
@@ -20,6 +21,7 @@ internal sealed partial class EslConnectionCore
 
     private Task StartReadThread() => DedicatedThread.Start("ESL socket read", ReadLoop, _logger);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Handle
     private void ReadLoop()
     {
         Exception? reason = null;
@@ -90,6 +92,7 @@ internal sealed partial class EslConnectionCore
     }
 
     /// <summary>Hands the batch over, blocking this thread while a full <see cref="EslOverflowPolicy.Wait"/> buffer drains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Flush()
     {
         if (_batch.Count == 0)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using EslSupervision.EventSocket.Diagnostics;
 using EslSupervision.EventSocket.Protocol;
 using Microsoft.Extensions.Logging;
@@ -387,6 +388,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     }
 
     /// <summary>The batch's own hold on each event: from now on only the buffers that queued it can deliver it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReleaseBatch()
     {
         foreach (object item in _batch)
@@ -397,6 +399,11 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         _batch.Clear();
     }
 
+    // The methods every event goes through (frame cutting, wrapping, hand-off, dispatch) are compiled fully optimised
+    // at their first call instead of tiered: tiering compiled them up to three times (quick, instrumented, optimised)
+    // plus on-stack replacement of the loops, on the same two cores the events need, and ran the first tens of
+    // thousands of events through slow code (RESULTS.md, seventh pass). Header lookups keep tiering and its profile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Handle(EslFrame frame)
     {
         switch (frame.Type)
@@ -441,6 +448,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         return e;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddEvent(EslEvent e)
     {
         _metrics.EventReceived();

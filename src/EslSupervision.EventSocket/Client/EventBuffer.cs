@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EslSupervision.EventSocket.Client;
 
 /// <summary>
@@ -89,6 +91,7 @@ internal sealed class EventBuffer
     /// Writes <paramref name="batch"/> from <paramref name="from"/> on. Returns the index of the first item not
     /// written, which is below <c>batch.Count</c> only under <see cref="EslOverflowPolicy.Wait"/> with the buffer full.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Write(IReadOnlyList<object> batch, int from)
     {
         TaskCompletionSource<bool>? wake = null;
@@ -227,6 +230,7 @@ internal sealed class EventBuffer
     /// before handing it over, so the copy is still in cache when the consumer reads it.
     /// </summary>
     /// <returns>How many items were taken.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int TryReadMany(object?[] into)
     {
         TaskCompletionSource? wake = null;
@@ -260,6 +264,7 @@ internal sealed class EventBuffer
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out object? item)
     {
         TaskCompletionSource? wake = null;
@@ -319,6 +324,7 @@ internal sealed class EventBuffer
     /// completed and empty. Only one thread may wait this way; it parks on the buffer's own lock, so a writer
     /// wakes it with a pulse and no thread-pool work item.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool WaitToRead()
     {
         lock (_items)

@@ -1,5 +1,6 @@
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
+using System.Runtime.CompilerServices;
 using EslSupervision.EventSocket.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -108,6 +109,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
     /// every consumer's buffer. Completes at once unless a buffer with <see cref="EslOverflowPolicy.Wait"/> is full.
     /// The caller may reuse the list afterwards.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ValueTask PublishAsync(IReadOnlyList<object> batch, CancellationToken cancellationToken)
     {
         // Inline consumers first: they see every event, whatever a buffer drops later.
@@ -310,6 +312,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DispatchLoop()
     {
         EventBuffer buffer = _shared;
@@ -351,6 +354,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Deliver(object? item)
     {
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EslSupervision.EventSocket.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,7 @@ internal sealed class InlineSubscription : IDisposable
     /// chunk first unless the subscription lends them (the batch still holds the chunk either way, so it is intact
     /// during the call); a consumer that throws is logged and goes on getting the rest.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Deliver(IReadOnlyList<object> batch)
     {
         lock (_gate)

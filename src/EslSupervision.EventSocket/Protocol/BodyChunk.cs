@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EslSupervision.EventSocket.Protocol;
 
 /// <summary>
@@ -31,6 +33,7 @@ internal sealed class BodyChunk
     internal void AddBody() => Interlocked.Increment(ref _references);
 
     /// <summary>A body (or the renter) is done with the chunk; the last one returns it to the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release()
     {
         int left = Interlocked.Decrement(ref _references);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace EslSupervision.EventSocket.Protocol;
@@ -28,6 +29,7 @@ internal static class EslFrameReader
     /// takes or drops it), instead of being copied into a new array.
     /// </param>
     /// <exception cref="EslProtocolException">The bytes are not a valid frame, or the frame is too large.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, long maxFrameSize, out EslFrame? frame, BodyChunk? source = null)
     {
         frame = null;
@@ -94,6 +96,7 @@ internal static class EslFrameReader
     }
 
     /// <summary>Skips blank lines between frames, however the buffer's segments split them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySequence<byte> SkipLeadingNewlines(ReadOnlySequence<byte> buffer)
     {
         int first = buffer.FirstSpan.IndexOfAnyExcept((byte)'\n', (byte)'\r');
@@ -122,6 +125,7 @@ internal static class EslFrameReader
         return buffer.Slice(buffer.End);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryFindHeaderEnd(in ReadOnlySequence<byte> input, out long headerLength)
     {
         ReadOnlySpan<byte> first = input.FirstSpan;
@@ -149,6 +153,7 @@ internal static class EslFrameReader
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ParseEnvelope(ReadOnlySpan<byte> header, out EslContentType type, out long contentLength)
     {
         type = EslContentType.Unknown;
