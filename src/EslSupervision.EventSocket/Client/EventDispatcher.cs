@@ -139,14 +139,8 @@ internal sealed class EventDispatcher : IAsyncDisposable
             int written = targets[t].Write(batch, 0);
             if (written < batch.Count)
             {
-                if (_dedicatedThread)
-                {
-                    // The caller is the connection's own read thread: it waits parked on the full buffer's lock.
-                    WriteBlocking(targets, t, written, skip, batch, cancellationToken);
-                    return ValueTask.CompletedTask;
-                }
-
-                return WriteSlowAsync(targets, t, written, skip, batch, cancellationToken);
+                // With dedicated threads the caller is the connection's own read thread: it waits parked on the full buffer's lock.
+                return WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
             }
         }
 
@@ -223,7 +217,12 @@ internal sealed class EventDispatcher : IAsyncDisposable
         buffer.Clear();
     }
 
-    private static void WriteBlocking(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes what is left of the batch, waiting for room in full <see cref="EslOverflowPolicy.Wait"/> buffers: parked on
+    /// the buffer's lock when <paramref name="blocking"/> (the caller is the connection's own read thread; the returned
+    /// task is then already complete), otherwise asynchronously.
+    /// </summary>
+    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, bool blocking, CancellationToken cancellationToken)
     {
         try
         {
@@ -238,33 +237,15 @@ internal sealed class EventDispatcher : IAsyncDisposable
                 written = buffer.Write(batch, written);
                 while (written < batch.Count)
                 {
-                    buffer.WaitForSpace(cancellationToken);
-                    written = buffer.Write(batch, written);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: what is left has nowhere to go.
-        }
-    }
+                    if (blocking)
+                    {
+                        buffer.WaitForSpace(cancellationToken);
+                    }
+                    else
+                    {
+                        await buffer.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+                    }
 
-    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            for (; t < targets.Length; t++, written = 0)
-            {
-                EventBuffer buffer = targets[t];
-                if (buffer == skip)
-                {
-                    continue;
-                }
-
-                written = buffer.Write(batch, written);
-                while (written < batch.Count)
-                {
-                    await buffer.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
                     written = buffer.Write(batch, written);
                 }
             }
