@@ -169,7 +169,7 @@ internal static class ClusterLatencyBenchmark
         long Op(int parkSwitch)
         {
             int k = next++;
-            int call = (k * 7919) % CallsPerSwitch;
+            int call = SupervisionWorkload.CallOf(k, CallsPerSwitch);
             string leg = SupervisionWorkload.Uuid(k, 0xC0 + parkSwitch);
             EslEvent park = EslEvent.FromPlain(workload.Park(leg, call));
             SupervisionFakeConnection c = connections[parkSwitch];

@@ -141,7 +141,7 @@ internal static class ReplicaLatencyBenchmark
                 unprepared = 0;
                 for (int k = next; k < next + count; k++)
                 {
-                    prepared[legOf(k)] = workload.Park(legOf(k), (k * 7919) % calls);
+                    prepared[legOf(k)] = workload.Park(legOf(k), SupervisionWorkload.CallOf(k, calls));
                 }
             }
 
@@ -149,7 +149,7 @@ internal static class ReplicaLatencyBenchmark
             long Local()
             {
                 int k = next++;
-                int call = (k * 7919) % calls;
+                int call = SupervisionWorkload.CallOf(k, calls);
                 string leg = SupervisionWorkload.Uuid(k, 0xD00);
                 ReplicatedSwitch sw = switches[0];
                 long start = sw.Push(ParkFrame(leg, call));
@@ -178,7 +178,7 @@ internal static class ReplicaLatencyBenchmark
             (long Bridge, long Arrival, long Whole) Cross(int parkSwitch)
             {
                 int k = next++;
-                int call = (k * 7919) % calls;
+                int call = SupervisionWorkload.CallOf(k, calls);
                 string leg = SupervisionWorkload.Uuid(k, 0xD00 + parkSwitch);
                 string arriving = SupervisionWorkload.Uuid(k, 0xE00);
                 ReplicatedSwitch origin = switches[parkSwitch];

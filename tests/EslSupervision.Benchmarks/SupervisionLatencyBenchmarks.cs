@@ -75,7 +75,7 @@ public class SupervisionLatencyBenchmarks
         for (int i = 0; i < ParkPool; i++)
         {
             _parkLegs[i] = SupervisionWorkload.Uuid(i, 0x5);
-            _parks[i] = _workload.Park(_parkLegs[i], (i * 7919) % Calls);
+            _parks[i] = _workload.Park(_parkLegs[i], SupervisionWorkload.CallOf(i, Calls));
         }
 
         StartLoad();

@@ -64,6 +64,12 @@ internal sealed partial class SupervisionWorkload
 
     public static string SupervisorExtension(int call) => (1000 + (call / Tenants / GroupSize)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The call the <paramref name="op"/>-th decision parks on: a stride through the calls (7919 is prime), computed in
+    /// 64 bits (in 32 bits it overflowed past op 271,183 and the harness lost those decisions).
+    /// </summary>
+    public static int CallOf(long op, int calls) => (int)(op * 7919 % calls);
+
     /// <summary>The two legs of call <paramref name="call"/>: deterministic, random-looking v4-style UUIDs.</summary>
     public static (string A, string B) CallLegs(int call) => (Uuid(call, 0xA), Uuid(call, 0xB));
 
