@@ -68,8 +68,14 @@ internal sealed class ReceiveBuffer : IDisposable
         // A frame larger than a chunk gets a chunk of its own, twice as large at each step so a frame arriving in
         // many reads is not copied over and over (the frame reader's limits bound it); once it is gone, reads go back
         // to pooled chunks.
-        int needed = unread + MinimumReadSize;
-        BodyChunk next = _pool.Rent(needed <= BodyChunkPool.ChunkSize ? needed : Math.Max(needed, 2 * _chunk.Data.Length));
+        long needed = (long)unread + MinimumReadSize;
+        long size = needed <= BodyChunkPool.ChunkSize ? needed : Math.Min(Math.Max(needed, 2L * _chunk.Data.Length), Array.MaxLength);
+        if (size <= unread)
+        {
+            throw new EslProtocolException($"A frame of more than {unread} bytes cannot be buffered: lower MaxFrameSize.");
+        }
+
+        BodyChunk next = _pool.Rent((int)size);
         _chunk.Data.AsSpan(_start, unread).CopyTo(next.Data);
         _chunk.Release();
         _chunk = next;
