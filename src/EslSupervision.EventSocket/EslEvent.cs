@@ -30,6 +30,9 @@ public sealed class EslEvent
     private BodyChunk? _loan;
     private int _holds;
 
+    // The copy a buffer delivered instead of this loaned instance, kept only while other buffers may deliver it too.
+    private EslEvent? _copy;
+
     private EslEvent(IHeaderSource headers, EslEventFormat format, string? decodedBody)
     {
         _headers = headers;
@@ -245,12 +248,62 @@ public sealed class EslEvent
         loan.Release();
     }
 
-    /// <summary>A buffer hands the event to its consumer: copied out first, then the buffer's hold goes.</summary>
+    /// <summary>
+    /// A buffer hands the event to its consumer: the instance to hand over, then the buffer's hold goes. An event whose
+    /// bytes still live in a chunk is handed over as a new instance that owns a copy of them, and this one is left as
+    /// it is (emptied when its last holder is done). Copying into this instance instead would make an old object point
+    /// at new ones: an event that waited in a buffer across a collection is in an older generation by the time it is
+    /// delivered, and a dead old event keeps its fresh copy alive through every young collection until its own
+    /// generation is collected (this was ~0.5 MB promoted per gen0 collection, and the gen1 and gen2 collections it
+    /// caused). When other buffers still hold the event, the copy is shared with them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Deliver()
+    internal EslEvent Deliver()
     {
-        TakeOwnership();
+        EslEvent delivered = OwnedInstance();
         ReleaseHold();
+        return delivered;
+    }
+
+    /// <summary>This instance if it owns its bytes, else the copy another buffer already made, else a new copy.</summary>
+    private EslEvent OwnedInstance()
+    {
+        BodyChunk? loan = Volatile.Read(ref _loan);
+        if (loan is null)
+        {
+            return Volatile.Read(ref _copy) ?? this;
+        }
+
+        lock (loan)
+        {
+            if (_loan is null)
+            {
+                return _copy ?? this; // taken in place meanwhile (TakeOwnership)
+            }
+
+            if (_copy is { } shared)
+            {
+                return shared;
+            }
+
+            var block = (HeaderBlock)_headers;
+            byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
+            loan.Data.AsSpan(block.Start, WireSize).CopyTo(own);
+            var copy = new EslEvent(HeaderBlock.OfPlainEvent(own, 0, WireSize, block.KnownLength), Format, null)
+            {
+                WireSize = WireSize,
+                _eventName = _eventName,
+                _uniqueId = _uniqueId,
+            };
+
+            // Kept only for the other buffers that will deliver this event (the caller's hold is one of the holds).
+            if (Volatile.Read(ref _holds) > 1)
+            {
+                Volatile.Write(ref _copy, copy);
+            }
+
+            return copy;
+        }
     }
 
     /// <summary>Wraps a frame's envelope headers as an event (the outbound <c>connect</c> reply is the channel's data).</summary>

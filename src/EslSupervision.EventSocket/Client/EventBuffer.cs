@@ -226,7 +226,7 @@ internal sealed class EventBuffer
 
     /// <summary>
     /// Takes up to <c>into.Length</c> items under one lock (the dispatch thread drains a read's batch this way, not an
-    /// item per lock). Events are not yet copied out: the caller calls <see cref="EslEvent.Deliver"/> on each just
+    /// item per lock). Events are not yet copied out: the caller hands over what <see cref="EslEvent.Deliver"/> returns for each, just
     /// before handing it over, so the copy is still in cache when the consumer reads it.
     /// </summary>
     /// <returns>How many items were taken.</returns>
@@ -292,7 +292,11 @@ internal sealed class EventBuffer
         wake?.TrySetResult();
 
         // Copied out of the connection's shared chunk (if it still lives there) before the consumer sees it.
-        (item as EslEvent)?.Deliver();
+        if (item is EslEvent e)
+        {
+            item = e.Deliver();
+        }
+
         return true;
     }
 

@@ -309,8 +309,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
                 {
                     object? item = taken[i];
                     taken[i] = null;
-                    (item as EslEvent)?.Deliver();
-                    Deliver(item);
+                    Deliver(item is EslEvent e ? e.Deliver() : item);
                 }
             }
         }

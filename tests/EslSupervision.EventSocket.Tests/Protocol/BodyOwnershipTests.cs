@@ -54,13 +54,44 @@ public class BodyOwnershipTests
         byte[] frame = Frame(7, 300, "the body of seven");
         EslEvent e = Loan(pool, frame, out BodyChunk chunk);
 
-        e.Deliver();
+        EslEvent delivered = e.Deliver();
         chunk.Data.AsSpan().Fill((byte)'X'); // what reuse by later events would do
 
-        Assert.False(e.IsOnLoan);
-        AssertSameEvent(EslEvent.FromPlain(frame), e);
-        Assert.Equal("id-7", e.UniqueId);
-        Assert.Equal("the body of seven", e.Body);
+        Assert.False(delivered.IsOnLoan);
+        AssertSameEvent(EslEvent.FromPlain(frame), delivered);
+        Assert.Equal("id-7", delivered.UniqueId);
+        Assert.Equal("the body of seven", delivered.Body);
+
+        // The loaned instance was its last holder's: emptied, so nothing reads it by mistake.
+        Assert.NotSame(e, delivered);
+        Assert.Throws<InvalidOperationException>(() => e["Seq"]);
+    }
+
+    [Fact]
+    public void The_loaned_instance_does_not_keep_the_copy_it_delivered_alive()
+    {
+        // An event that waited in a buffer across a collection is old by the time it is delivered; if it pointed at its
+        // fresh copy, the dead old event would keep the copy alive through every young collection.
+        var pool = new BodyChunkPool();
+        EslEvent queued = Loan(pool, Frame(5, 3000), out _);
+        queued.AddHold(); // one buffer
+        queued.ReleaseHold(); // the batch was handed over
+
+        WeakReference delivered = DeliverAndForget(queued);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(delivered.IsAlive);
+        GC.KeepAlive(queued);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference DeliverAndForget(EslEvent queued)
+    {
+        EslEvent delivered = queued.Deliver();
+        Assert.Equal("id-5", delivered.UniqueId);
+        return new WeakReference(delivered);
     }
 
     [Fact]
@@ -131,10 +162,7 @@ public class BodyOwnershipTests
 
         // The read thread moves on, and all but one event are taken by consumers: the chunk is still lent out.
         chunk.Release();
-        foreach (EslEvent e in events.Skip(1))
-        {
-            e.Deliver();
-        }
+        List<EslEvent> delivered = events.Skip(1).Select(e => e.Deliver()).ToList();
 
         Assert.Equal(0, pool.FreeCount);
         Assert.Equal(1, chunk.References);
@@ -147,7 +175,7 @@ public class BodyOwnershipTests
         long created = pool.Created;
         Assert.Same(chunk, pool.Rent(BodyChunkPool.ChunkSize));
         Assert.Equal(created, pool.Created);
-        Assert.All(events.Skip(1), e => Assert.StartsWith("id-", e.UniqueId, StringComparison.Ordinal));
+        Assert.All(delivered, e => Assert.StartsWith("id-", e.UniqueId, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -211,10 +239,29 @@ public class BodyOwnershipTests
         Assert.True(e.IsOnLoan);
         Assert.Equal(2, chunk.References); // the read thread's own + this body
 
-        e.Deliver(); // buffer B's consumer takes it
-        Assert.False(e.IsOnLoan);
+        EslEvent delivered = e.Deliver(); // buffer B's consumer takes it
+        Assert.False(delivered.IsOnLoan);
+        Assert.False(e.IsOnLoan); // B was the last holder
         Assert.Equal(1, chunk.References);
-        Assert.Equal("id-1", e.UniqueId);
+        Assert.Equal("id-1", delivered.UniqueId);
+    }
+
+    [Fact]
+    public void Buffers_delivering_the_same_event_share_one_copy()
+    {
+        var pool = new BodyChunkPool();
+        EslEvent e = Loan(pool, Frame(2, 100), out BodyChunk chunk);
+        e.AddHold(); // buffer A
+        e.AddHold(); // buffer B
+        e.ReleaseHold(); // the read loop's batch was handed over
+
+        EslEvent byA = e.Deliver();
+        Assert.True(e.IsOnLoan); // B still holds it
+        EslEvent byB = e.Deliver();
+
+        Assert.Same(byA, byB);
+        Assert.Equal(1, chunk.References);
+        Assert.Equal("id-2", byB.UniqueId);
     }
 
     [Fact]
@@ -264,11 +311,12 @@ public class BodyOwnershipTests
             // Dedicated threads released together by a barrier (pool threads could starve on a 2-core machine).
             using var start = new Barrier(consumers);
             var seen = new string?[consumers];
+            var delivered = new EslEvent?[consumers];
             Thread[] threads = Enumerable.Range(0, consumers).Select(i => new Thread(() =>
             {
                 start.SignalAndWait(TimeSpan.FromSeconds(10));
-                e.Deliver();
-                seen[i] = e["Filler"];
+                delivered[i] = e.Deliver();
+                seen[i] = delivered[i]!["Filler"];
             })).ToArray();
             foreach (Thread t in threads)
             {
@@ -280,11 +328,12 @@ public class BodyOwnershipTests
                 Assert.True(t.Join(TimeSpan.FromSeconds(10)));
             }
 
-            // Copied once: the chunk lost exactly this body's reference, whoever won the race.
+            // Copied once, whoever won the race: one instance for all, and the chunk lost exactly this body's reference.
+            Assert.All(delivered, d => Assert.Same(delivered[0], d));
             Assert.Equal(before - 1, chunk.References);
             chunk.Data.AsSpan().Fill((byte)'#');
             Assert.All(seen, s => Assert.Equal(new string((char)('a' + (round % 26)), 50 + (round * 37 % 2000)), s));
-            AssertSameEvent(EslEvent.FromPlain(frame), e);
+            AssertSameEvent(EslEvent.FromPlain(frame), delivered[0]!);
         }
     }
 }
