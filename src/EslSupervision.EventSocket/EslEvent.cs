@@ -193,10 +193,7 @@ public sealed class EslEvent
                 return;
             }
 
-            var block = (HeaderBlock)_headers;
-            byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
-            loan.Data.AsSpan(block.Start, WireSize).CopyTo(own);
-            _headers = HeaderBlock.OfPlainEvent(own, 0, WireSize, block.KnownLength);
+            _headers = CopyOut(loan);
 
             // Published last: a thread that reads _loan as null sees the new fields.
             Volatile.Write(ref _loan, null);
@@ -254,8 +251,8 @@ public sealed class EslEvent
     /// it is (emptied when its last holder is done). Copying into this instance instead would make an old object point
     /// at new ones: an event that waited in a buffer across a collection is in an older generation by the time it is
     /// delivered, and a dead old event keeps its fresh copy alive through every young collection until its own
-    /// generation is collected (this was ~0.5 MB promoted per gen0 collection, and the gen1 and gen2 collections it
-    /// caused). When other buffers still hold the event, the copy is shared with them.
+    /// generation is collected (this was ~0.5 MB promoted per gen0 collection, and the gen1 collections it caused).
+    /// When other buffers still hold the event, the copy is shared with them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal EslEvent Deliver()
@@ -263,6 +260,15 @@ public sealed class EslEvent
         EslEvent delivered = OwnedInstance();
         ReleaseHold();
         return delivered;
+    }
+
+    /// <summary>The loaned bytes copied into an array of their own (under the chunk's lock, while a hold keeps them intact).</summary>
+    private HeaderBlock CopyOut(BodyChunk loan)
+    {
+        var block = (HeaderBlock)_headers;
+        byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
+        loan.Data.AsSpan(block.Start, WireSize).CopyTo(own);
+        return HeaderBlock.OfPlainEvent(own, 0, WireSize, block.KnownLength);
     }
 
     /// <summary>This instance if it owns its bytes, else the copy another buffer already made, else a new copy.</summary>
@@ -286,10 +292,7 @@ public sealed class EslEvent
                 return shared;
             }
 
-            var block = (HeaderBlock)_headers;
-            byte[] own = GC.AllocateUninitializedArray<byte>(WireSize);
-            loan.Data.AsSpan(block.Start, WireSize).CopyTo(own);
-            var copy = new EslEvent(HeaderBlock.OfPlainEvent(own, 0, WireSize, block.KnownLength), Format, null)
+            var copy = new EslEvent(CopyOut(loan), Format, null)
             {
                 WireSize = WireSize,
                 _eventName = _eventName,

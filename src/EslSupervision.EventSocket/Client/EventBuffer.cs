@@ -226,8 +226,8 @@ internal sealed class EventBuffer
 
     /// <summary>
     /// Takes up to <c>into.Length</c> items under one lock (the dispatch thread drains a read's batch this way, not an
-    /// item per lock). Events are not yet copied out: the caller hands over what <see cref="EslEvent.Deliver"/> returns for each, just
-    /// before handing it over, so the copy is still in cache when the consumer reads it.
+    /// item per lock). Events are not yet copied out: the caller hands over what <see cref="EslEvent.Deliver"/> returns
+    /// for each just before it hands it over, so the copy is still in cache when the consumer reads it.
     /// </summary>
     /// <returns>How many items were taken.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -243,20 +243,9 @@ internal sealed class EventBuffer
                 into[count++] = item;
             }
 
-            _scattered &= _items.Count > 0;
-
-            if (count > 0 && HasRoom())
+            if (count > 0)
             {
-                if (_writable is not null)
-                {
-                    wake = _writable;
-                    _writable = null;
-                }
-
-                if (_writerParked)
-                {
-                    Monitor.PulseAll(_items);
-                }
+                wake = Taken();
             }
         }
 
@@ -267,7 +256,7 @@ internal sealed class EventBuffer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out object? item)
     {
-        TaskCompletionSource? wake = null;
+        TaskCompletionSource? wake;
         lock (_items)
         {
             if (!_items.TryDequeue(out item))
@@ -276,17 +265,7 @@ internal sealed class EventBuffer
             }
 
             _bytes -= SizeOf(item);
-            _scattered &= _items.Count > 0;
-            if (_writable is not null && HasRoom())
-            {
-                wake = _writable;
-                _writable = null;
-            }
-
-            if (_writerParked && HasRoom())
-            {
-                Monitor.PulseAll(_items);
-            }
+            wake = Taken();
         }
 
         wake?.TrySetResult();
@@ -400,6 +379,28 @@ internal sealed class EventBuffer
         {
             (item as EslEvent)?.ReleaseHold();
         }
+    }
+
+    /// <summary>
+    /// After items were taken (under the lock): a drained buffer is no longer scattered, and a writer waiting for room
+    /// is woken once the buffer is down to half (a parked thread now; the returned task's waiter once outside the lock).
+    /// </summary>
+    private TaskCompletionSource? Taken()
+    {
+        _scattered &= _items.Count > 0;
+        if (!HasRoom())
+        {
+            return null;
+        }
+
+        if (_writerParked)
+        {
+            Monitor.PulseAll(_items);
+        }
+
+        TaskCompletionSource? wake = _writable;
+        _writable = null;
+        return wake;
     }
 
     private void PulseAll()
