@@ -29,6 +29,19 @@ public class BodyOwnershipTests
         return Loan(chunk, frameBody);
     }
 
+    /// <summary>A loaned event queued by <paramref name="buffers"/> buffers, after the read loop handed its batch over.</summary>
+    private EslEvent Queued(BodyChunkPool pool, int seq, int buffers, out BodyChunk chunk)
+    {
+        EslEvent e = Loan(pool, Frame(seq, 100), out chunk);
+        for (int i = 0; i < buffers; i++)
+        {
+            e.AddHold();
+        }
+
+        e.ReleaseHold(); // the read loop's batch
+        return e;
+    }
+
     /// <summary>Cuts <paramref name="frameBody"/> as the next loaned event in <paramref name="chunk"/>.</summary>
     private EslEvent Loan(BodyChunk chunk, byte[] frameBody)
     {
@@ -73,9 +86,7 @@ public class BodyOwnershipTests
         // An event that waited in a buffer across a collection is old by the time it is delivered; if it pointed at its
         // fresh copy, the dead old event would keep the copy alive through every young collection.
         var pool = new BodyChunkPool();
-        EslEvent queued = Loan(pool, Frame(5, 3000), out _);
-        queued.AddHold(); // one buffer
-        queued.ReleaseHold(); // the batch was handed over
+        EslEvent queued = Queued(pool, 5, buffers: 1, out _);
 
         WeakReference delivered = DeliverAndForget(queued);
         GC.Collect();
@@ -230,10 +241,7 @@ public class BodyOwnershipTests
     public void An_event_held_by_two_buffers_is_released_only_when_both_are_done_with_it()
     {
         var pool = new BodyChunkPool();
-        EslEvent e = Loan(pool, Frame(1, 100), out BodyChunk chunk);
-        e.AddHold(); // buffer A
-        e.AddHold(); // buffer B
-        e.ReleaseHold(); // the read loop's batch was handed over
+        EslEvent e = Queued(pool, 1, buffers: 2, out BodyChunk chunk);
         e.ReleaseHold(); // buffer A dropped it
 
         Assert.True(e.IsOnLoan);
@@ -250,10 +258,7 @@ public class BodyOwnershipTests
     public void Buffers_delivering_the_same_event_share_one_copy()
     {
         var pool = new BodyChunkPool();
-        EslEvent e = Loan(pool, Frame(2, 100), out BodyChunk chunk);
-        e.AddHold(); // buffer A
-        e.AddHold(); // buffer B
-        e.ReleaseHold(); // the read loop's batch was handed over
+        EslEvent e = Queued(pool, 2, buffers: 2, out BodyChunk chunk);
 
         EslEvent byA = e.Deliver();
         Assert.True(e.IsOnLoan); // B still holds it
@@ -268,9 +273,7 @@ public class BodyOwnershipTests
     public void An_event_dropped_by_every_holder_gives_its_bytes_back_and_fails_loudly_if_ever_read()
     {
         var pool = new BodyChunkPool();
-        EslEvent e = Loan(pool, Frame(3, 100), out BodyChunk chunk);
-        e.AddHold(); // one buffer
-        e.ReleaseHold(); // batch handed over
+        EslEvent e = Queued(pool, 3, buffers: 1, out BodyChunk chunk);
         e.ReleaseHold(); // the buffer dropped it
 
         Assert.False(e.IsOnLoan);
