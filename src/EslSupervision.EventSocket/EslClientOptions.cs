@@ -74,6 +74,14 @@ public enum EslOverflowPolicy
     /// <summary>
     /// Stop reading the socket until there is room. Nothing is lost on this side, but the switch queues events
     /// for the connection and drops it after 500 lost events (its limit is 100,000 queued).
+    /// <para>
+    /// With this policy the subscribers pace the socket anyway, so an <see cref="EslInboundClient"/> calls its
+    /// <see cref="IEslConnection.Events"/>, <see cref="EslConnection.Logs"/> and notice subscribers on its socket read
+    /// thread, with no hand-off to a dispatch thread, while they keep up. A subscriber that holds that thread for
+    /// 25-50 ms (slow work, or waiting for a reply that only the socket can bring) moves reading to a new thread and
+    /// delivery behind the buffer, as with the other policies, for the rest of the client's life (logged once).
+    /// Replies to commands sent meanwhile wait behind the subscriber for that long at most.
+    /// </para>
     /// </summary>
     Wait,
 }

@@ -29,7 +29,8 @@ public abstract class EslConnection : IEslConnection, IInlineEventSource
         Logger = logger;
         Metrics = metrics;
         Time = time;
-        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.EventBufferMaxBytes, settings.OverflowPolicy, logger, metrics, settings.DedicatedThreads);
+        Dispatcher = new EventDispatcher(settings.EventBufferCapacity, settings.EventBufferMaxBytes, settings.OverflowPolicy, logger, metrics, settings.DedicatedThreads,
+            deliverInline: settings.DedicatedThreads && settings.OverflowPolicy == EslOverflowPolicy.Wait);
 
         // Every subscriber is isolated: its exceptions never reach the read loop, the reconnect loop or DisposeAsync.
         Events = new IsolatingObservable<EslEvent>(Dispatcher.Events, logger, nameof(Events));

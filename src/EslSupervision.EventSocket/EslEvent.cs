@@ -262,6 +262,13 @@ public sealed class EslEvent
         return delivered;
     }
 
+    /// <summary>
+    /// The instance to hand to a consumer while the caller's hold keeps the event intact, without giving the hold up
+    /// (the read thread delivering its own batch: the batch releases its holds afterwards).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal EslEvent Owned() => OwnedInstance();
+
     /// <summary>The loaned bytes copied into an array of their own (under the chunk's lock, while a hold keeps them intact).</summary>
     private HeaderBlock CopyOut(BodyChunk loan)
     {

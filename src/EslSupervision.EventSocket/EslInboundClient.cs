@@ -374,7 +374,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
             // which closes the connection (a half-written command cannot be taken back) and reconnecting starts.
             socket.SendTimeout = (int)Math.Clamp(_options.CommandTimeout.TotalMilliseconds, 1, int.MaxValue);
             await BlockingConnect.ConnectAsync(socket, _options.Host, _options.Port, linked.Token).ConfigureAwait(false);
-            core = new EslConnectionCore(new NetworkStream(socket, ownsSocket: true), Settings, Dispatcher.PublishAsync, Logger, Metrics, Time);
+            core = new EslConnectionCore(new NetworkStream(socket, ownsSocket: true), Settings, Dispatcher.PublishAsync, Logger, Metrics, Time, Dispatcher);
             await core.AuthRequested.WaitAsync(linked.Token).ConfigureAwait(false);
             await AuthenticateAsync(core, linked.Token).ConfigureAwait(false);
             return core;

@@ -10,6 +10,12 @@ namespace EslSupervision.EventSocket.Client;
 /// read straight into a pooled chunk (<see cref="ReceiveBuffer"/>), frames cut from it in place, each read's batch
 /// handed over before the next read. It does what the async loop does, without a thread-pool continuation per socket
 /// read and without copying an event on its way in.
+/// <para>
+/// When the Rx streams are delivered on this thread (<see cref="IInlineDelivery"/>), a subscriber holds the socket for
+/// as long as it takes. The stall watch checks every <see cref="InlineStallPeriod"/>; a batch still being delivered
+/// after a whole period ends inline delivery and hands the socket to a new read thread, so replies and events keep
+/// arriving (the subscriber may be waiting for one of them). The old thread finishes its batch and ends.
+/// </para>
 /// </summary>
 internal sealed partial class EslConnectionCore
 {
@@ -19,13 +25,47 @@ internal sealed partial class EslConnectionCore
     /// <summary>Room a read asks for at least (as the pipe's minimum read size): fewer, larger reads.</summary>
     private const int MinimumReadSize = 64 * 1024;
 
-    private Task StartReadThread() => DedicatedThread.Start("ESL socket read", ReadLoop, _logger);
+    /// <summary>
+    /// How often the stall watch looks at inline delivery; one batch seen twice held the read thread for at least this
+    /// long, at most twice as long. Replies wait that long at most behind a subscriber that stalls.
+    /// </summary>
+    internal static readonly TimeSpan InlineStallPeriod = TimeSpan.FromMilliseconds(25);
 
+    private Task StartReadThread()
+    {
+        _receive = new ReceiveBuffer(_chunks);
+        StartReader(generation: 0);
+        return _readEnded.Task;
+    }
+
+    /// <summary>Starts a read thread that owns the socket while <see cref="_readerGeneration"/> is <paramref name="generation"/>.</summary>
+    private void StartReader(int generation)
+    {
+        bool endedReading = false;
+        Task thread = DedicatedThread.Start("ESL socket read", () => endedReading = ReadLoop(generation), _logger);
+
+        // Reading has ended once the thread that ended it has stopped (a replaced thread ends without ending it).
+        _ = thread.ContinueWith(
+            (_, state) =>
+            {
+                if (endedReading)
+                {
+                    ((EslConnectionCore)state!)._readEnded.TrySetResult();
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Reads until the connection ends (true), or until the stall watch gave the socket to a new read thread (false).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Handle
-    private void ReadLoop()
+    private bool ReadLoop(int generation)
     {
         Exception? reason = null;
-        var receive = new ReceiveBuffer(_chunks);
+        ReceiveBuffer receive = _receive!;
+        bool replaced = false;
         try
         {
             while (true)
@@ -71,6 +111,13 @@ internal sealed partial class EslConnectionCore
                 // Every frame of this read goes to consumers in one hand-off: one wake-up per read, not per event.
                 Flush();
 
+                // The socket and the receive buffer are the new read thread's now; this one must not touch them again.
+                if (Volatile.Read(ref _readerGeneration) != generation)
+                {
+                    replaced = true;
+                    return false;
+                }
+
                 // The final disconnect notice (or a close) cancels the lifetime: stop reading now, as the async loop does.
                 if (_lifetime.IsCancellationRequested)
                 {
@@ -84,25 +131,36 @@ internal sealed partial class EslConnectionCore
         }
         finally
         {
-            // As in the async loop: closed first, so a full Wait buffer is not waited for, then what was cut is handed over.
-            Close(reason);
-            Flush();
-            receive.Dispose();
+            if (!replaced)
+            {
+                // As in the async loop: closed first, so a full Wait buffer is not waited for, then what was cut is handed over.
+                Close(reason);
+                Flush();
+                replaced = Volatile.Read(ref _readerGeneration) != generation;
+                if (!replaced)
+                {
+                    receive.Dispose();
+                }
+            }
         }
+
+        return !replaced;
     }
 
     /// <summary>Hands the batch over, blocking this thread while a full <see cref="EslOverflowPolicy.Wait"/> buffer drains.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Flush()
     {
-        if (_batch.Count == 0)
+        // This thread's own list: the stall watch gives a new read thread another one while this one is delivered.
+        List<object> batch = _batch;
+        if (batch.Count == 0)
         {
             return;
         }
 
         try
         {
-            ValueTask publishing = _publish(_batch, _lifetime.Token);
+            ValueTask publishing = _publish(batch, _lifetime.Token);
             if (!publishing.IsCompletedSuccessfully)
             {
                 publishing.AsTask().GetAwaiter().GetResult();
@@ -110,7 +168,34 @@ internal sealed partial class EslConnectionCore
         }
         finally
         {
-            ReleaseBatch();
+            ReleaseBatch(batch);
         }
+    }
+
+    /// <summary>
+    /// The stall watch (a timer, every <see cref="InlineStallPeriod"/>): a batch still delivered on the read thread
+    /// since the last look means a subscriber holds the socket, perhaps waiting for a reply only the next frames bring.
+    /// Inline delivery ends for good and a new read thread takes the socket over.
+    /// </summary>
+    private void CheckInlineStall()
+    {
+        long current = _inline!.CurrentInlineDelivery;
+        if (current < 0)
+        {
+            // Ended (here, or on an earlier connection of the same client): nothing left to watch.
+            _stallTimer?.Dispose();
+            return;
+        }
+
+        long seen = Interlocked.Exchange(ref _seenDelivery, current);
+        if (current == 0 || current != seen || !_inline.TryEndInline(current))
+        {
+            return;
+        }
+
+        _stallTimer?.Dispose();
+        Log.InlineDeliveryStalled(_logger, InlineStallPeriod.TotalMilliseconds);
+        _batch = new List<object>(64);
+        StartReader(Interlocked.Increment(ref _readerGeneration));
     }
 }

@@ -20,8 +20,11 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     private readonly EslConnectionSettings _settings;
     private readonly Func<IReadOnlyList<object>, CancellationToken, ValueTask> _publish;
 
-    /// <summary>What one socket read produced for consumers, handed over at once (reused: the dispatcher copies it into its buffers).</summary>
-    private readonly List<object> _batch = new(64);
+    /// <summary>
+    /// What one socket read produced for consumers, handed over at once (reused: the dispatcher copies it into its
+    /// buffers). Replaced when the stall watch gives reading to a new thread: the old one may still be delivering it.
+    /// </summary>
+    private List<object> _batch = new(64);
 
     /// <summary>What the read thread receives into; plain events wait there for consumers without an array each.</summary>
     private readonly BodyChunkPool _chunks = new();
@@ -36,6 +39,16 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _readLoop;
     private readonly ITimer? _livenessTimer;
+
+    /// <summary>Delivery on the read thread to watch for stalls (inbound clients under the Wait policy); null otherwise.</summary>
+    private readonly IInlineDelivery? _inline;
+    private readonly TaskCompletionSource _readEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer? _stallTimer;
+    private long _seenDelivery;
+
+    /// <summary>Which read thread owns the socket and <see cref="_receive"/>: bumped when the stall watch starts a new one.</summary>
+    private int _readerGeneration;
+    private ReceiveBuffer? _receive;
     private Exception? _closeReason;
     private bool _closed;
     private long _lastFrame;
@@ -47,7 +60,8 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         Func<IReadOnlyList<object>, CancellationToken, ValueTask> publish,
         ILogger logger,
         EslMetrics metrics,
-        TimeProvider time)
+        TimeProvider time,
+        IInlineDelivery? inline = null)
     {
         _stream = stream;
         _settings = settings;
@@ -67,6 +81,12 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             // Checked a few times per timeout, so a dead peer is found at most a quarter of the timeout late.
             TimeSpan period = TimeSpan.FromTicks(Math.Max(settings.LivenessTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10));
             _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
+        }
+
+        if (settings.DedicatedThreads && inline is { CurrentInlineDelivery: >= 0 })
+        {
+            _inline = inline;
+            _stallTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckInlineStall(), this, InlineStallPeriod, InlineStallPeriod);
         }
 
         _readLoop = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
@@ -360,7 +380,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         }
         finally
         {
-            ReleaseBatch();
+            ReleaseBatch(_batch);
         }
     }
 
@@ -389,14 +409,14 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
 
     /// <summary>The batch's own hold on each event: from now on only the buffers that queued it can deliver it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ReleaseBatch()
+    private static void ReleaseBatch(List<object> batch)
     {
-        foreach (object item in _batch)
+        foreach (object item in batch)
         {
             (item as EslEvent)?.ReleaseHold();
         }
 
-        _batch.Clear();
+        batch.Clear();
     }
 
     // The methods every event goes through (frame cutting, wrapping, hand-off, dispatch) are compiled fully optimised
@@ -572,6 +592,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         }
 
         _livenessTimer?.Dispose();
+        _stallTimer?.Dispose();
         try
         {
             _lifetime.Cancel();

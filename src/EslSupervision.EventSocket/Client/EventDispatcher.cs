@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 using System.Runtime.CompilerServices;
@@ -14,9 +15,18 @@ namespace EslSupervision.EventSocket.Client;
 /// <see cref="EslEventReader"/>. A slow Rx subscriber therefore never holds up a reader, nor a reader another.
 /// Library-internal consumers that never block (the supervision controller's intake) may instead take each batch
 /// synchronously, before any buffer (<see cref="SubscribeInline"/>): no thread hop and nothing to drop.
+/// <para>
+/// Under <see cref="EslOverflowPolicy.Wait"/> with dedicated threads the Rx streams start out delivered on the read
+/// thread itself (<see cref="IInlineDelivery"/>): with that policy the subscribers pace the socket anyway, and the hop to
+/// a dispatch thread cost a copy out of a cold cache, a hand-off and a wake-up for every batch (RESULTS.md, eighth pass).
+/// The connection watches each such delivery; one that holds the read thread too long ends inline delivery for good.
+/// </para>
 /// </summary>
-internal sealed class EventDispatcher : IAsyncDisposable
+internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
 {
+    /// <summary><see cref="_inlineDelivery"/> once inline delivery has ended (or never began).</summary>
+    private const long InlineEnded = -1;
+
     private readonly Subject<EslEvent> _events = new();
     private readonly Subject<EslLogLine> _logs = new();
     private readonly Subject<EslDisconnectNotice> _notices = new();
@@ -28,7 +38,14 @@ internal sealed class EventDispatcher : IAsyncDisposable
     private readonly EslMetrics _metrics;
     private readonly bool _dedicatedThread;
     private readonly object _gate = new();
+
+    /// <summary>Held by whoever calls Rx subscribers (an inline batch, the dispatch thread starting, completion), so calls never overlap.</summary>
+    private readonly SemaphoreSlim _delivering = new(1, 1);
     private Task? _loop;
+
+    /// <summary>0: inline, idle; positive: the id of the inline batch being delivered; <see cref="InlineEnded"/>: through the buffer.</summary>
+    private long _inlineDelivery;
+    private long _lastInlineDelivery;
     private EventBuffer[] _targets;
     private InlineSubscription[] _inline = [];
     private bool _completed;
@@ -38,8 +55,16 @@ internal sealed class EventDispatcher : IAsyncDisposable
     // reaches the streams, ended by CompleteAsync) that parks on the buffer between batches, instead of an async loop
     // whose every wake-up is a thread-pool work item. For long-lived connections (inbound clients); one-call outbound
     // sessions keep the pool, so a busy switch does not cost a thread per call.
-    public EventDispatcher(int capacity, long maxBytes, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics, bool dedicatedThread = false)
+    // deliverInline: start out delivering the Rx streams on the publishing thread (see the class remarks); only with
+    // dedicatedThread and the Wait policy, and only for a publisher whose connection watches for stalls.
+    public EventDispatcher(int capacity, long maxBytes, EslOverflowPolicy policy, ILogger logger, EslMetrics metrics, bool dedicatedThread = false, bool deliverInline = false)
     {
+        if (deliverInline && !(dedicatedThread && policy == EslOverflowPolicy.Wait))
+        {
+            throw new ArgumentException("Inline delivery needs dedicated threads and the Wait policy.", nameof(deliverInline));
+        }
+
+        _inlineDelivery = deliverInline ? 0 : InlineEnded;
         _dedicatedThread = dedicatedThread;
         _defaultCapacity = capacity;
         _defaultMaxBytes = maxBytes;
@@ -65,6 +90,14 @@ internal sealed class EventDispatcher : IAsyncDisposable
 
     /// <summary>How many items wait for Rx subscribers right now.</summary>
     public int Pending => _shared.Count;
+
+    /// <summary>True while the Rx streams are delivered on the publishing thread.</summary>
+    public bool DeliversInline => Volatile.Read(ref _inlineDelivery) != InlineEnded;
+
+    public long CurrentInlineDelivery => Volatile.Read(ref _inlineDelivery);
+
+    public bool TryEndInline(long delivery)
+        => delivery > 0 && Interlocked.CompareExchange(ref _inlineDelivery, InlineEnded, delivery) == delivery;
 
     /// <summary>Opens a reader with its own buffer; it sees events published from now on.</summary>
     public EslEventReader CreateReader(EslEventReaderOptions? options)
@@ -122,8 +155,11 @@ internal sealed class EventDispatcher : IAsyncDisposable
         EventBuffer[] targets = Volatile.Read(ref _targets);
 
         // The streams are hot: with nobody subscribed, their buffer and its dispatch loop have nothing to do (the
-        // supervision controller reads through its own reader), so they are not woken at all.
-        EventBuffer? skip = _events.HasObservers || _logs.HasObservers || _notices.HasObservers ? null : _shared;
+        // supervision controller reads through its own reader), so they are not woken at all. Delivered inline, the
+        // batch skips the buffer too, and goes to subscribers after every reader has it.
+        bool observed = _events.HasObservers || _logs.HasObservers || _notices.HasObservers;
+        bool deliverHere = observed && Volatile.Read(ref _inlineDelivery) == 0;
+        EventBuffer? skip = observed && !deliverHere ? null : _shared;
         if (skip is null && Volatile.Read(ref _loop) is null)
         {
             StartThread();
@@ -140,11 +176,58 @@ internal sealed class EventDispatcher : IAsyncDisposable
             if (written < batch.Count)
             {
                 // With dedicated threads the caller is the connection's own read thread: it waits parked on the full buffer's lock.
-                return WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
+                ValueTask slow = WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
+                if (!deliverHere)
+                {
+                    return slow;
+                }
+
+                // Inline needs dedicated threads, so the write waited on this thread and is done.
+                Debug.Assert(slow.IsCompleted, "a blocking write completes before it returns");
+                slow.GetAwaiter().GetResult();
+                break;
             }
         }
 
+        if (deliverHere)
+        {
+            DeliverInline(batch);
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Calls the Rx subscribers for the whole batch on this thread, each event copied out of the connection's chunk
+    /// first (the batch's hold keeps the chunk intact meanwhile). The batch's id is published while it runs, for the
+    /// connection's stall watch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DeliverInline(IReadOnlyList<object> batch)
+    {
+        _delivering.Wait();
+        long id = ++_lastInlineDelivery;
+        try
+        {
+            // Completion waits for this batch, and after it nothing may follow OnCompleted.
+            if (Volatile.Read(ref _completed))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _inlineDelivery, id);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                object item = batch[i];
+                Deliver(item is EslEvent e ? e.Owned() : item);
+            }
+        }
+        finally
+        {
+            // Fails once the stall watch ended inline delivery during this batch: the value stays InlineEnded.
+            Interlocked.CompareExchange(ref _inlineDelivery, 0, id);
+            _delivering.Release();
+        }
     }
 
     /// <summary>Ends the streams after every buffered item has been delivered: OnCompleted, or OnError with <paramref name="error"/>.</summary>
@@ -159,7 +242,7 @@ internal sealed class EventDispatcher : IAsyncDisposable
                 return;
             }
 
-            _completed = true;
+            Volatile.Write(ref _completed, true);
             _completion = error;
             targets = _targets;
             loop = _loop;
@@ -175,6 +258,10 @@ internal sealed class EventDispatcher : IAsyncDisposable
         {
             await loop.ConfigureAwait(false);
         }
+
+        // A batch still being delivered inline (by a read thread the stall watch replaced) ends before the streams do.
+        await _delivering.WaitAsync().ConfigureAwait(false);
+        _delivering.Release();
 
         if (error is null)
         {
@@ -296,6 +383,10 @@ internal sealed class EventDispatcher : IAsyncDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DispatchLoop()
     {
+        // Started once inline delivery ended: the batch a stalled read thread is still delivering goes first.
+        _delivering.Wait();
+        _delivering.Release();
+
         EventBuffer buffer = _shared;
         object?[] taken = new object?[64];
         while (buffer.WaitToRead())

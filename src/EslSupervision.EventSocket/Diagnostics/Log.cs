@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "Subscribers fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity}).")]
     public static partial void EventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity);
 
+    [LoggerMessage(1057, LogLevel.Warning, "An event subscriber held the socket's read thread for over {StallMs} ms: reading moved to a new thread, and events now reach subscribers through the buffer and a dispatch thread, for the rest of this client's life.")]
+    public static partial void InlineDeliveryStalled(ILogger logger, double stallMs);
+
     [LoggerMessage(1100, LogLevel.Warning, "An event reader fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity} events / {MaxBytes} bytes).")]
     public static partial void ReaderEventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity, long maxBytes);
 
