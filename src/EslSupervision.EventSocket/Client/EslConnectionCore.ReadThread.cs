@@ -172,30 +172,59 @@ internal sealed partial class EslConnectionCore
         }
     }
 
+    /// <summary>The stall watch's own thread: a look every <see cref="InlineStallPeriod"/> until the connection closes or inline delivery ends.</summary>
+    private void WatchForStalls()
+    {
+        while (true)
+        {
+            lock (_stallWatchGate)
+            {
+                if (!IsOpen)
+                {
+                    return;
+                }
+
+                Monitor.Wait(_stallWatchGate, InlineStallPeriod);
+            }
+
+            if (!CheckInlineStall())
+            {
+                return;
+            }
+        }
+    }
+
+    private void OnStallTimer()
+    {
+        if (!CheckInlineStall())
+        {
+            _stallTimer?.Dispose();
+        }
+    }
+
     /// <summary>
-    /// The stall watch (a timer, every <see cref="InlineStallPeriod"/>): a batch still delivered on the read thread
-    /// since the last look means a subscriber holds the socket, perhaps waiting for a reply only the next frames bring.
-    /// Inline delivery ends for good and a new read thread takes the socket over.
+    /// One look of the stall watch: a batch still delivered on the read thread since the last look means a subscriber
+    /// holds the socket, perhaps waiting for a reply only the next frames bring. Inline delivery then ends for good
+    /// and a new read thread takes the socket over. False once there is nothing left to watch.
     /// </summary>
-    private void CheckInlineStall()
+    private bool CheckInlineStall()
     {
         long current = _inline!.CurrentInlineDelivery;
-        if (current < 0)
+        if (current < 0 || !IsOpen)
         {
-            // Ended (here, or on an earlier connection of the same client): nothing left to watch.
-            _stallTimer?.Dispose();
-            return;
+            // Ended (here, or on an earlier connection of the same client), or closed: nothing left to watch.
+            return false;
         }
 
         long seen = Interlocked.Exchange(ref _seenDelivery, current);
         if (current == 0 || current != seen || !_inline.TryEndInline(current))
         {
-            return;
+            return true;
         }
 
-        _stallTimer?.Dispose();
         Log.InlineDeliveryStalled(_logger, InlineStallPeriod.TotalMilliseconds);
         _batch = new List<object>(64);
         StartReader(Interlocked.Increment(ref _readerGeneration));
+        return false;
     }
 }

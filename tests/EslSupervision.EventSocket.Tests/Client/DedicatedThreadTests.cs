@@ -68,6 +68,57 @@ public class DedicatedThreadTests
     }
 
     [Fact]
+    public async Task Under_the_wait_policy_each_connection_has_a_read_thread_and_a_stall_watch_that_end_with_it()
+    {
+        // Subscribers are called on the read thread, so no dispatch thread starts; the watch sleeps on a thread of its own.
+        int before = DedicatedThread.Live;
+        await using var peer = new ScriptedPeer();
+        var client = new EslInboundClient(peer.Options(o =>
+        {
+            o.OverflowPolicy = EslOverflowPolicy.Wait;
+            o.ReconnectMinDelay = TimeSpan.FromMilliseconds(1);
+            o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(5);
+        }));
+        var deliveredOn = new List<(string? Name, bool Background)>();
+        using IDisposable sub = client.Events.Subscribe(_ =>
+        {
+            lock (deliveredOn)
+            {
+                deliveredOn.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsBackground));
+            }
+        });
+
+        Task connecting = client.ConnectAsync();
+        PeerConnection connection = await peer.AcceptAuthenticatedAsync();
+        await connecting.WaitAsync(Patience);
+        for (int round = 0; round < 3; round++)
+        {
+            string id = "round-" + round;
+            Task<EslEvent> arrived = client.Events.FirstAsync(e => e.UniqueId == id).ToTask();
+            await connection.EventAsync($"Event-Name: CUSTOM\nUnique-ID: {id}\n");
+            await arrived.WaitAsync(Patience);
+            Assert.Equal(before + 2, DedicatedThread.Live);
+
+            Task reconnecting = client.StateChanges.FirstAsync(s => s == EslConnectionState.Reconnecting).ToTask();
+            connection.Abort();
+            await reconnecting.WaitAsync(Patience);
+            Assert.Equal(before, DedicatedThread.Live);
+
+            Task connected = client.StateChanges.FirstAsync(s => s == EslConnectionState.Connected).ToTask();
+            connection = await peer.AcceptAuthenticatedAsync();
+            await connected.WaitAsync(Patience);
+        }
+
+        await client.DisposeAsync().AsTask().WaitAsync(Patience);
+        Assert.Equal(before, DedicatedThread.Live);
+        lock (deliveredOn)
+        {
+            Assert.Equal(3, deliveredOn.Count);
+            Assert.All(deliveredOn, t => Assert.Equal(("ESL socket read", true), t));
+        }
+    }
+
+    [Fact]
     public async Task A_client_disposed_before_any_subscriber_saw_an_event_never_starts_a_dispatch_thread()
     {
         int before = DedicatedThread.Live;

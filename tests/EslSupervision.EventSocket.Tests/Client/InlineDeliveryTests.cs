@@ -128,6 +128,33 @@ public class InlineDeliveryTests
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task On_the_system_clock_the_stall_watch_thread_frees_a_subscriber_waiting_for_a_reply()
+    {
+        // The production path: the watch is a sleeping thread, not a timer; the outcome is the same, only its delay is real.
+        await using var peer = new ScriptedPeer();
+        var logs = new RecordingLoggerFactory();
+        var (client, connection) = await ConnectAsync(peer, EslOverflowPolicy.Wait, logs);
+        await using (client)
+        {
+            var replied = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using IDisposable subscription = client.Events.Subscribe(e =>
+            {
+                if (Seq(e) == 0)
+                {
+                    replied.TrySetResult(client.ApiAsync("status").GetAwaiter().GetResult().Body);
+                }
+            });
+
+            await connection.EventAsync("Event-Name: CUSTOM\nSeq: 0\n");
+            Assert.Equal("api status", await connection.ReadCommandAsync());
+            await connection.ApiResponseAsync("UP 0 years, 0 days");
+
+            Assert.Equal("UP 0 years, 0 days", await replied.Task.WaitAsync(Patience, TestContext.Current.CancellationToken));
+            await logs.WaitForAsync(StallLogId);
+        }
+    }
+
     [Fact]
     public async Task Quick_subscribers_keep_the_read_thread_however_long_the_client_runs()
     {
