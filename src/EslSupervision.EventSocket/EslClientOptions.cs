@@ -58,6 +58,13 @@ public sealed class EslClientOptions : EslConnectionOptions
     [Range(0, int.MaxValue)]
     public int MaxConsecutiveCommandTimeouts { get; set; } = 3;
 
+    /// <summary>
+    /// Under <see cref="EslOverflowPolicy.Wait"/>: how often the stall watch looks at a delivery on the read thread
+    /// (a batch seen at two looks ends inline delivery). Not public: tests lengthen it where a descheduled test host
+    /// must not count as a stalled subscriber.
+    /// </summary>
+    internal TimeSpan InlineStallPeriod { get; set; } = Client.EslConnectionSettings.DefaultInlineStallPeriod;
+
     /// <summary>A description without the password.</summary>
     public override string ToString() => $"{Host}:{Port}{(User is null ? string.Empty : " as " + User)}";
 }
@@ -78,9 +85,9 @@ public enum EslOverflowPolicy
     /// With this policy the subscribers pace the socket anyway, so an <see cref="EslInboundClient"/> calls its
     /// <see cref="IEslConnection.Events"/>, <see cref="EslConnection.Logs"/> and notice subscribers on its socket read
     /// thread, with no hand-off to a dispatch thread, while they keep up. A subscriber that holds that thread for
-    /// 25-50 ms (slow work, or waiting for a reply that only the socket can bring) moves reading to a new thread and
-    /// delivery behind the buffer, as with the other policies, for the rest of the client's life (logged once).
-    /// Replies to commands sent meanwhile wait behind the subscriber for that long at most.
+    /// 100-200 ms (slow work, or waiting for a reply that only the socket can bring), or while the connection closes,
+    /// moves reading to a new thread and delivery behind the buffer, as with the other policies, for the rest of the
+    /// client's life (logged once). Replies to commands sent meanwhile wait behind the subscriber that long at most.
     /// </para>
     /// </summary>
     Wait,

@@ -274,7 +274,7 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
     }
 
     private static EslConnectionSettings ToSettings(EslClientOptions o)
-        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts, o.EventBufferMaxBytes, DedicatedThreads: true);
+        => new(o.ToString(), o.CommandTimeout, o.BackgroundJobTimeout, o.EventBufferCapacity, o.OverflowPolicy, o.MaxFrameSize, o.LivenessTimeout, o.MaxConsecutiveCommandTimeouts, o.EventBufferMaxBytes, DedicatedThreads: true, InlineStallPeriod: o.InlineStallPeriod);
 
     private async Task CloseForGoodAsync()
     {

@@ -12,9 +12,9 @@ namespace EslSupervision.EventSocket.Client;
 /// read and without copying an event on its way in.
 /// <para>
 /// When the Rx streams are delivered on this thread (<see cref="IInlineDelivery"/>), a subscriber holds the socket for
-/// as long as it takes. The stall watch checks every <see cref="InlineStallPeriod"/>; a batch still being delivered
-/// after a whole period ends inline delivery and hands the socket to a new read thread, so replies and events keep
-/// arriving (the subscriber may be waiting for one of them). The old thread finishes its batch and ends.
+/// as long as it takes. The stall watch looks every <see cref="EslConnectionSettings.StallPeriod"/>; a batch still
+/// being delivered after a whole period ends inline delivery and hands the socket to a new read thread, so replies and
+/// events keep arriving (the subscriber may be waiting for one of them). The old thread finishes its batch and ends.
 /// </para>
 /// </summary>
 internal sealed partial class EslConnectionCore
@@ -24,12 +24,6 @@ internal sealed partial class EslConnectionCore
 
     /// <summary>Room a read asks for at least (as the pipe's minimum read size): fewer, larger reads.</summary>
     private const int MinimumReadSize = 64 * 1024;
-
-    /// <summary>
-    /// How often the stall watch looks at inline delivery; one batch seen twice held the read thread for at least this
-    /// long, at most twice as long. Replies wait that long at most behind a subscriber that stalls.
-    /// </summary>
-    internal static readonly TimeSpan InlineStallPeriod = TimeSpan.FromMilliseconds(25);
 
     private Task StartReadThread()
     {
@@ -41,16 +35,19 @@ internal sealed partial class EslConnectionCore
     /// <summary>Starts a read thread that owns the socket while <see cref="_readerGeneration"/> is <paramref name="generation"/>.</summary>
     private void StartReader(int generation)
     {
-        bool endedReading = false;
-        Task thread = DedicatedThread.Start("ESL socket read", () => endedReading = ReadLoop(generation), _logger);
-
-        // Reading has ended once the thread that ended it has stopped (a replaced thread ends without ending it).
+        // Reading has ended once the thread that ended it has stopped; a replaced thread ends without ending it. A
+        // thread that failed outside its own handling (logged by DedicatedThread) counts as having ended reading.
+        bool replaced = false;
+        Task thread = DedicatedThread.Start("ESL socket read", () => replaced = !ReadLoop(generation), _logger);
         _ = thread.ContinueWith(
             (_, state) =>
             {
-                if (endedReading)
+                if (!replaced)
                 {
-                    ((EslConnectionCore)state!)._readEnded.TrySetResult();
+                    var core = (EslConnectionCore)state!;
+                    core._readEnded.TrySetResult();
+                    core._stallTimer?.Dispose();
+                    core.WakeStallWatch();
                 }
             },
             this,
@@ -112,7 +109,7 @@ internal sealed partial class EslConnectionCore
                 Flush();
 
                 // The socket and the receive buffer are the new read thread's now; this one must not touch them again.
-                if (Volatile.Read(ref _readerGeneration) != generation)
+                if (IsReplaced(generation))
                 {
                     replaced = true;
                     return false;
@@ -127,24 +124,45 @@ internal sealed partial class EslConnectionCore
         }
         catch (Exception ex)
         {
-            reason = ReadFailure(ex);
+            if (IsReplaced(generation))
+            {
+                replaced = true;
+            }
+            else
+            {
+                reason = ReadFailure(ex);
+            }
         }
         finally
         {
-            if (!replaced)
+            // A replaced thread leaves the connection, its last batch and the receive buffer to the new one.
+            if (!replaced && !IsReplaced(generation))
             {
                 // As in the async loop: closed first, so a full Wait buffer is not waited for, then what was cut is handed over.
                 Close(reason);
                 Flush();
-                replaced = Volatile.Read(ref _readerGeneration) != generation;
+                replaced = IsReplaced(generation);
                 if (!replaced)
                 {
                     receive.Dispose();
                 }
             }
+            else
+            {
+                replaced = true;
+            }
         }
 
         return !replaced;
+    }
+
+    /// <summary>Whether the stall watch gave the socket to a newer read thread (asked under the watch's lock, so never half-way through it).</summary>
+    private bool IsReplaced(int generation)
+    {
+        lock (_handOverGate)
+        {
+            return _readerGeneration != generation;
+        }
     }
 
     /// <summary>Hands the batch over, blocking this thread while a full <see cref="EslOverflowPolicy.Wait"/> buffer drains.</summary>
@@ -172,25 +190,33 @@ internal sealed partial class EslConnectionCore
         }
     }
 
-    /// <summary>The stall watch's own thread: a look every <see cref="InlineStallPeriod"/> until the connection closes or inline delivery ends.</summary>
+    /// <summary>The stall watch's own thread: a look every period until reading has ended or inline delivery did.</summary>
     private void WatchForStalls()
     {
         while (true)
         {
             lock (_stallWatchGate)
             {
-                if (!IsOpen)
+                if (_readEnded.Task.IsCompleted)
                 {
                     return;
                 }
 
-                Monitor.Wait(_stallWatchGate, InlineStallPeriod);
+                Monitor.Wait(_stallWatchGate, _settings.StallPeriod);
             }
 
             if (!CheckInlineStall())
             {
                 return;
             }
+        }
+    }
+
+    private void WakeStallWatch()
+    {
+        lock (_stallWatchGate)
+        {
+            Monitor.PulseAll(_stallWatchGate);
         }
     }
 
@@ -203,28 +229,51 @@ internal sealed partial class EslConnectionCore
     }
 
     /// <summary>
-    /// One look of the stall watch: a batch still delivered on the read thread since the last look means a subscriber
-    /// holds the socket, perhaps waiting for a reply only the next frames bring. Inline delivery then ends for good
-    /// and a new read thread takes the socket over. False once there is nothing left to watch.
+    /// One look of the stall watch. Open, a batch still delivered on the read thread since the last look means a
+    /// subscriber holds the socket, perhaps waiting for a reply only the next frames bring. Closed, any batch still
+    /// being delivered holds up the connection's end (and a reconnect). Either way inline delivery ends for good and a
+    /// new read thread takes over the socket (after a close it ends at once, ending reading). False once there is
+    /// nothing left to watch.
     /// </summary>
     private bool CheckInlineStall()
     {
-        long current = _inline!.CurrentInlineDelivery;
-        if (current < 0 || !IsOpen)
+        if (_readEnded.Task.IsCompleted)
         {
-            // Ended (here, or on an earlier connection of the same client), or closed: nothing left to watch.
+            return false;
+        }
+
+        long current = _inline!.CurrentInlineDelivery;
+        if (current < 0)
+        {
+            // Ended, here or on an earlier connection of the same client.
             return false;
         }
 
         long seen = Interlocked.Exchange(ref _seenDelivery, current);
-        if (current == 0 || current != seen || !_inline.TryEndInline(current))
+        bool open = IsOpen;
+        if (current == 0 || (open && current != seen))
         {
             return true;
         }
 
-        Log.InlineDeliveryStalled(_logger, InlineStallPeriod.TotalMilliseconds);
-        _batch = new List<object>(64);
-        StartReader(Interlocked.Increment(ref _readerGeneration));
+        int generation;
+        lock (_handOverGate)
+        {
+            if (!_inline.TryEndInline(current))
+            {
+                return true;
+            }
+
+            _batch = new List<object>(64);
+            generation = ++_readerGeneration;
+        }
+
+        if (open)
+        {
+            Log.InlineDeliveryStalled(_logger, _settings.StallPeriod.TotalMilliseconds);
+        }
+
+        StartReader(generation);
         return false;
     }
 }

@@ -45,6 +45,9 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     private readonly TaskCompletionSource _readEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? _stallTimer;
     private readonly object _stallWatchGate = new();
+
+    /// <summary>Taken by the stall watch across ending inline delivery and replacing the read thread, and by a read thread asking whether it was replaced.</summary>
+    private readonly object _handOverGate = new();
     private long _seenDelivery;
 
     /// <summary>Which read thread owns the socket and <see cref="_receive"/>: bumped when the stall watch starts a new one.</summary>
@@ -98,13 +101,14 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             }
             else
             {
-                _stallTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).OnStallTimer(), this, InlineStallPeriod, InlineStallPeriod);
+                _stallTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).OnStallTimer(), this, settings.StallPeriod, settings.StallPeriod);
             }
         }
 
         Task reading = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
 
-        // The watch ends with the connection (Close wakes it), so no thread of the connection outlives its completion.
+        // The watch ends once reading has, so it never outlives the connection. A read thread the watch replaced may:
+        // it ends when its subscriber lets go, and a stuck subscriber must not hold up the connection's end.
         _readLoop = stallWatch is null ? reading : Task.WhenAll(reading, stallWatch);
     }
 
@@ -608,11 +612,9 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
         }
 
         _livenessTimer?.Dispose();
-        _stallTimer?.Dispose();
-        lock (_stallWatchGate)
-        {
-            Monitor.PulseAll(_stallWatchGate);
-        }
+
+        // The watch looks at once: a batch still being delivered must not hold up the connection's end.
+        WakeStallWatch();
         try
         {
             _lifetime.Cancel();

@@ -16,4 +16,16 @@ internal sealed record EslConnectionSettings(
     TimeSpan LivenessTimeout = default,
     int MaxConsecutiveTimeouts = 0,
     long EventBufferMaxBytes = ConnectionSettingsRules.DefaultEventBufferBytes,
-    bool DedicatedThreads = false);
+    bool DedicatedThreads = false,
+    TimeSpan InlineStallPeriod = default)
+{
+    /// <summary>
+    /// How often the stall watch looks at a delivery on the read thread: a batch seen at two looks held it for at
+    /// least this long, at most twice as long, and replies wait that long at most behind a subscriber that stalls.
+    /// Long enough that a collection or a first compilation rarely counts as a stall (the fallback is only slower).
+    /// </summary>
+    public static readonly TimeSpan DefaultInlineStallPeriod = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The stall watch's period; the default when none was given.</summary>
+    public TimeSpan StallPeriod => InlineStallPeriod > TimeSpan.Zero ? InlineStallPeriod : DefaultInlineStallPeriod;
+}

@@ -182,9 +182,11 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
                     return slow;
                 }
 
-                // Inline needs dedicated threads, so the write waited on this thread and is done.
+                // Inline needs dedicated threads, so the write waited on this thread and is done. Cut short by the
+                // connection's end, it left readers without the rest: Rx must not see what a reader never got.
                 Debug.Assert(slow.IsCompleted, "a blocking write completes before it returns");
                 slow.GetAwaiter().GetResult();
+                deliverHere = !cancellationToken.IsCancellationRequested;
                 break;
             }
         }

@@ -76,6 +76,7 @@ public class DedicatedThreadTests
         var client = new EslInboundClient(peer.Options(o =>
         {
             o.OverflowPolicy = EslOverflowPolicy.Wait;
+            o.InlineStallPeriod = TimeSpan.FromMinutes(1); // a descheduled test host is not a stalled subscriber
             o.ReconnectMinDelay = TimeSpan.FromMilliseconds(1);
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(5);
         }));

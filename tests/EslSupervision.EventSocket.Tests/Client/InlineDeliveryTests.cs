@@ -38,8 +38,9 @@ public class InlineDeliveryTests
     {
         // A dropping policy promises that a slow subscriber never holds the socket (it loses events instead), so its
         // subscribers must stay behind the buffer; under Wait they pace the socket either way.
+        // The test's clock never moves, so no stall can be seen here however slowly the test host runs.
         await using var peer = new ScriptedPeer();
-        var (client, connection) = await ConnectAsync(peer, policy);
+        var (client, connection) = await ConnectAsync(peer, policy, time: new FakeTimeProvider());
         await using (client)
         {
             var threads = new List<string?>();
@@ -107,8 +108,8 @@ public class InlineDeliveryTests
             }
 
             // The watch sees the same batch at two looks a period apart: the subscriber held the thread that long.
-            time.Advance(EslConnectionCore.InlineStallPeriod);
-            time.Advance(EslConnectionCore.InlineStallPeriod);
+            time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
+            time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
             await logs.WaitForAsync(StallLogId);
             await allSeen.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
 
@@ -177,12 +178,46 @@ public class InlineDeliveryTests
             {
                 await connection.EventAsync($"Event-Name: CUSTOM\nSeq: {seq}\n");
                 Assert.True(await seen.WaitAsync(Patience));
-                time.Advance(EslConnectionCore.InlineStallPeriod);
+                time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
             }
 
             Assert.DoesNotContain(logs.Entries, entry => entry.Id == StallLogId);
             Assert.All(threads, name => Assert.Equal("ESL socket read", name));
         }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Closing_while_a_subscriber_holds_the_read_thread_does_not_wait_for_the_subscriber()
+    {
+        // Dispose (or liveness, or a failed write) closes the socket; the connection must end without the subscriber,
+        // which may be waiting for something only a later connection brings. The streams still end after it.
+        await using var peer = new ScriptedPeer();
+        var time = new FakeTimeProvider();
+        var (client, connection) = await ConnectAsync(peer, EslOverflowPolicy.Wait, time: time);
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using IDisposable subscription = client.Events.Subscribe(
+            _ =>
+            {
+                entered.TrySetResult();
+                release.Wait(Patience);
+            },
+            () => completed.TrySetResult());
+
+        await connection.EventAsync("Event-Name: CUSTOM\nSeq: 0\n");
+        await entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Task closed = client.StateChanges.FirstAsync(s => s == EslConnectionState.Closed).ToTask();
+        Task disposing = client.DisposeAsync().AsTask();
+
+        // One look after the close lets the held batch go: the connection ends while the subscriber still runs.
+        time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
+        await closed.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.False(completed.Task.IsCompleted, "the stream completed while a subscriber was still being called");
+
+        release.Set();
+        await disposing.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await completed.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
     }
 
     [Fact(Timeout = 60_000)]
@@ -193,6 +228,7 @@ public class InlineDeliveryTests
         var time = new FakeTimeProvider();
         var logs = new RecordingLoggerFactory();
         var (client, connection) = await ConnectAsync(peer, EslOverflowPolicy.Wait, logs, time);
+        await using var disposeOnFailure = client;
         using var release = new ManualResetEventSlim();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -219,8 +255,8 @@ public class InlineDeliveryTests
 
         await connection.EventAsync("Event-Name: CUSTOM\nSeq: 0\n");
         await entered.Task.WaitAsync(Patience);
-        time.Advance(EslConnectionCore.InlineStallPeriod);
-        time.Advance(EslConnectionCore.InlineStallPeriod);
+        time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
+        time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
         await logs.WaitForAsync(StallLogId);
 
         // The switch goes away: the new read thread ends reading and the client completes its streams.
