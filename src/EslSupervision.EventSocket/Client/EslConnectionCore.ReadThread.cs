@@ -35,16 +35,15 @@ internal sealed partial class EslConnectionCore
     /// <summary>Starts a read thread that owns the socket while <see cref="_readerGeneration"/> is <paramref name="generation"/>.</summary>
     private void StartReader(int generation)
     {
-        // Reading has ended once the thread that ended it has stopped; a replaced thread ends without ending it. A
-        // thread that failed outside its own handling (logged by DedicatedThread) counts as having ended reading.
-        bool replaced = false;
-        Task thread = DedicatedThread.Start("ESL socket read", () => replaced = !ReadLoop(generation), _logger);
+        // Reading has ended once the thread that ended it has stopped; a replaced thread ends without ending it (asked
+        // here, not by the thread, so one that failed outside its own handling is counted right too).
+        Task thread = DedicatedThread.Start("ESL socket read", () => ReadLoop(generation), _logger);
         _ = thread.ContinueWith(
             (_, state) =>
             {
-                if (!replaced)
+                var core = (EslConnectionCore)state!;
+                if (!core.IsReplaced(generation))
                 {
-                    var core = (EslConnectionCore)state!;
                     core._readEnded.TrySetResult();
                     core._stallTimer?.Dispose();
                     core.WakeStallWatch();
@@ -56,16 +55,17 @@ internal sealed partial class EslConnectionCore
             TaskScheduler.Default);
     }
 
-    /// <summary>Reads until the connection ends (true), or until the stall watch gave the socket to a new read thread (false).</summary>
+    /// <summary>Reads until the connection ends, or until the stall watch gave the socket to a new read thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Handle
-    private bool ReadLoop(int generation)
+    private void ReadLoop(int generation)
     {
         Exception? reason = null;
         ReceiveBuffer receive = _receive!;
         bool replaced = false;
         try
         {
-            while (true)
+            // A read thread that replaced one after the final disconnect notice has nothing left to read.
+            while (!_lifetime.IsCancellationRequested)
             {
                 // Blocks this thread only; Close disposes the stream, which ends the read with an exception.
                 ArraySegment<byte> space = receive.GetReadSpace();
@@ -112,7 +112,7 @@ internal sealed partial class EslConnectionCore
                 if (IsReplaced(generation))
                 {
                     replaced = true;
-                    return false;
+                    return;
                 }
 
                 // The final disconnect notice (or a close) cancels the lifetime: stop reading now, as the async loop does.
@@ -141,19 +141,12 @@ internal sealed partial class EslConnectionCore
                 // As in the async loop: closed first, so a full Wait buffer is not waited for, then what was cut is handed over.
                 Close(reason);
                 Flush();
-                replaced = IsReplaced(generation);
-                if (!replaced)
+                if (!IsReplaced(generation))
                 {
                     receive.Dispose();
                 }
             }
-            else
-            {
-                replaced = true;
-            }
         }
-
-        return !replaced;
     }
 
     /// <summary>Whether the stall watch gave the socket to a newer read thread (asked under the watch's lock, so never half-way through it).</summary>
@@ -229,11 +222,10 @@ internal sealed partial class EslConnectionCore
     }
 
     /// <summary>
-    /// One look of the stall watch. Open, a batch still delivered on the read thread since the last look means a
-    /// subscriber holds the socket, perhaps waiting for a reply only the next frames bring. Closed, any batch still
-    /// being delivered holds up the connection's end (and a reconnect). Either way inline delivery ends for good and a
-    /// new read thread takes over the socket (after a close it ends at once, ending reading). False once there is
-    /// nothing left to watch.
+    /// One look of the stall watch. A batch delivered on the read thread for a whole period means a subscriber holds
+    /// the socket, perhaps waiting for a reply only the next frames bring, or, once the connection closed, holds up
+    /// its end (and a reconnect). Inline delivery then ends for good and a new read thread takes over the socket
+    /// (after a close it ends at once, which ends reading). False once there is nothing left to watch.
     /// </summary>
     private bool CheckInlineStall()
     {
@@ -249,9 +241,15 @@ internal sealed partial class EslConnectionCore
             return false;
         }
 
-        long seen = Interlocked.Exchange(ref _seenDelivery, current);
-        bool open = IsOpen;
-        if (current == 0 || (open && current != seen))
+        // Timed, not counted: Close wakes the watch for an extra look, which must not shorten the period.
+        long now = _time.GetTimestamp();
+        if (current == 0 || current != Interlocked.Exchange(ref _seenDelivery, current))
+        {
+            Volatile.Write(ref _seenSince, now);
+            return true;
+        }
+
+        if (_time.GetElapsedTime(Volatile.Read(ref _seenSince), now) < _settings.StallPeriod)
         {
             return true;
         }
@@ -268,11 +266,7 @@ internal sealed partial class EslConnectionCore
             generation = ++_readerGeneration;
         }
 
-        if (open)
-        {
-            Log.InlineDeliveryStalled(_logger, _settings.StallPeriod.TotalMilliseconds);
-        }
-
+        Log.InlineDeliveryStalled(_logger, _settings.StallPeriod.TotalMilliseconds);
         StartReader(generation);
         return false;
     }

@@ -48,7 +48,10 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
 
     /// <summary>Taken by the stall watch across ending inline delivery and replacing the read thread, and by a read thread asking whether it was replaced.</summary>
     private readonly object _handOverGate = new();
+
+    /// <summary>The inline batch the watch saw last, and since when (a timestamp of <see cref="_time"/>).</summary>
     private long _seenDelivery;
+    private long _seenSince;
 
     /// <summary>Which read thread owns the socket and <see cref="_receive"/>: bumped when the stall watch starts a new one.</summary>
     private int _readerGeneration;
@@ -87,6 +90,7 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
         }
 
+        Task reading = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
         Task? stallWatch = null;
         if (settings.DedicatedThreads && inline is { CurrentInlineDelivery: >= 0 })
         {
@@ -104,8 +108,6 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
                 _stallTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).OnStallTimer(), this, settings.StallPeriod, settings.StallPeriod);
             }
         }
-
-        Task reading = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
 
         // The watch ends once reading has, so it never outlives the connection. A read thread the watch replaced may:
         // it ends when its subscriber lets go, and a stuck subscriber must not hold up the connection's end.

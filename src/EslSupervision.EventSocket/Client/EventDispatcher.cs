@@ -176,24 +176,31 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
             if (written < batch.Count)
             {
                 // With dedicated threads the caller is the connection's own read thread: it waits parked on the full buffer's lock.
-                ValueTask slow = WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
+                ValueTask<bool> slow = WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
                 if (!deliverHere)
                 {
-                    return slow;
+                    return slow.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(slow.AsTask());
                 }
 
                 // Inline needs dedicated threads, so the write waited on this thread and is done. Cut short by the
-                // connection's end, it left readers without the rest: Rx must not see what a reader never got.
+                // connection's end, it left readers without the rest: as behind the buffer, Rx gets none of it then.
                 Debug.Assert(slow.IsCompleted, "a blocking write completes before it returns");
-                slow.GetAwaiter().GetResult();
-                deliverHere = !cancellationToken.IsCancellationRequested;
+                if (!slow.Result)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
                 break;
             }
         }
 
-        if (deliverHere)
+        if (deliverHere && !TryDeliverInline(batch))
         {
-            DeliverInline(batch);
+            // Inline delivery ended after the check above (another connection's publisher started the dispatch
+            // thread): this batch goes behind the buffer like every later one.
+            StartThread();
+            ValueTask<bool> queued = WriteSlowAsync([_shared], 0, 0, null, batch, blocking: _dedicatedThread, cancellationToken);
+            return queued.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(queued.AsTask());
         }
 
         return ValueTask.CompletedTask;
@@ -202,10 +209,10 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
     /// <summary>
     /// Calls the Rx subscribers for the whole batch on this thread, each event copied out of the connection's chunk
     /// first (the batch's hold keeps the chunk intact meanwhile). The batch's id is published while it runs, for the
-    /// connection's stall watch.
+    /// connection's stall watch. False, with nothing delivered, if inline delivery has ended.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DeliverInline(IReadOnlyList<object> batch)
+    private bool TryDeliverInline(IReadOnlyList<object> batch)
     {
         _delivering.Wait();
         long id = ++_lastInlineDelivery;
@@ -214,10 +221,14 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
             // Completion waits for this batch, and after it nothing may follow OnCompleted.
             if (Volatile.Read(ref _completed))
             {
-                return;
+                return true;
             }
 
-            Volatile.Write(ref _inlineDelivery, id);
+            if (Interlocked.CompareExchange(ref _inlineDelivery, id, 0) != 0)
+            {
+                return false;
+            }
+
             for (int i = 0; i < batch.Count; i++)
             {
                 object item = batch[i];
@@ -226,10 +237,12 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
         }
         finally
         {
-            // Fails once the stall watch ended inline delivery during this batch: the value stays InlineEnded.
+            // Fails once inline delivery ended during this batch (or before it): the value stays InlineEnded.
             Interlocked.CompareExchange(ref _inlineDelivery, 0, id);
             _delivering.Release();
         }
+
+        return true;
     }
 
     /// <summary>Ends the streams after every buffered item has been delivered: OnCompleted, or OnError with <paramref name="error"/>.</summary>
@@ -309,9 +322,9 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
     /// <summary>
     /// Writes what is left of the batch, waiting for room in full <see cref="EslOverflowPolicy.Wait"/> buffers: parked on
     /// the buffer's lock when <paramref name="blocking"/> (the caller is the connection's own read thread; the returned
-    /// task is then already complete), otherwise asynchronously.
+    /// task is then already complete), otherwise asynchronously. False if the connection's end cut it short.
     /// </summary>
-    private static async ValueTask WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, bool blocking, CancellationToken cancellationToken)
+    private static async ValueTask<bool> WriteSlowAsync(EventBuffer[] targets, int t, int written, EventBuffer? skip, IReadOnlyList<object> batch, bool blocking, CancellationToken cancellationToken)
     {
         try
         {
@@ -342,7 +355,10 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: what is left has nowhere to go.
+            return false;
         }
+
+        return true;
     }
 
     private void OnDropped(EventBuffer buffer, long count)
@@ -378,6 +394,9 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
                 return;
             }
 
+            // From now on the dispatch thread is the only one that calls subscribers (it waits for a batch still
+            // being delivered inline first), so inline delivery ends here if nothing ended it before.
+            Interlocked.Exchange(ref _inlineDelivery, InlineEnded);
             Volatile.Write(ref _loop, DedicatedThread.Start("ESL event dispatch", DispatchLoop, _logger));
         }
     }

@@ -12,12 +12,14 @@ public class CaptureReplayTests
 {
     private static readonly TimeSpan Patience = ScriptedPeer.Patience;
 
-    [Fact]
-    public async Task The_inbound_commands_conversation_gives_every_reply_its_right_meaning()
+    [Theory]
+    [InlineData(EslOverflowPolicy.DropOldest)]
+    [InlineData(EslOverflowPolicy.Wait)] // subscribers called on the read thread, up to the switch's goodbye
+    public async Task The_inbound_commands_conversation_gives_every_reply_its_right_meaning(EslOverflowPolicy policy)
     {
         await using var peer = new ScriptedPeer();
         var replay = new CaptureReplay(Captures.Server("inbound-commands"));
-        await using var client = new EslInboundClient(peer.Options(o => o.Reconnect = false));
+        await using var client = new EslInboundClient(peer.Options(o => { o.Reconnect = false; o.OverflowPolicy = policy; }));
         Task connecting = client.ConnectAsync();
         PeerConnection switchSide = await peer.AcceptAsync();
         await replay.SendGreetingAsync(switchSide);

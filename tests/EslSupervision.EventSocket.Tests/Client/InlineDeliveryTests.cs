@@ -210,7 +210,8 @@ public class InlineDeliveryTests
         Task closed = client.StateChanges.FirstAsync(s => s == EslConnectionState.Closed).ToTask();
         Task disposing = client.DisposeAsync().AsTask();
 
-        // One look after the close lets the held batch go: the connection ends while the subscriber still runs.
+        // A batch held for a whole period is let go: the connection ends while the subscriber still runs.
+        time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
         time.Advance(EslConnectionSettings.DefaultInlineStallPeriod);
         await closed.WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.False(completed.Task.IsCompleted, "the stream completed while a subscriber was still being called");
