@@ -60,8 +60,8 @@ public sealed class EslClientOptions : EslConnectionOptions
 
     /// <summary>
     /// Under <see cref="EslOverflowPolicy.Wait"/>: how often the stall watch looks at a delivery on the read thread
-    /// (a batch seen at two looks ends inline delivery). Not public: tests lengthen it where a descheduled test host
-    /// must not count as a stalled subscriber.
+    /// (a batch delivered for a whole period ends inline delivery). Not public: tests lengthen it where a descheduled
+    /// test host must not count as a stalled subscriber.
     /// </summary>
     internal TimeSpan InlineStallPeriod { get; set; } = Client.EslConnectionSettings.DefaultInlineStallPeriod;
 

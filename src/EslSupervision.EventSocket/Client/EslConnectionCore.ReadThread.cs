@@ -62,6 +62,7 @@ internal sealed partial class EslConnectionCore
         Exception? reason = null;
         ReceiveBuffer receive = _receive!;
         bool replaced = false;
+        Volatile.Write(ref _readerThreadId, Environment.CurrentManagedThreadId);
         try
         {
             // A read thread that replaced one after the final disconnect notice has nothing left to read.
@@ -241,15 +242,19 @@ internal sealed partial class EslConnectionCore
             return false;
         }
 
-        // Timed, not counted: Close wakes the watch for an extra look, which must not shorten the period.
+        // Only this connection's read thread (another connection of the same client may be delivering). Timed, not
+        // counted: Close wakes the watch for an extra look, which must not shorten the period; a wait that returns a
+        // little early must not stretch it to a third look either.
         long now = _time.GetTimestamp();
-        if (current == 0 || current != Interlocked.Exchange(ref _seenDelivery, current))
+        if (current == 0
+            || IInlineDelivery.DeliveringThread(current) != Volatile.Read(ref _readerThreadId)
+            || current != Interlocked.Exchange(ref _seenDelivery, current))
         {
             Volatile.Write(ref _seenSince, now);
             return true;
         }
 
-        if (_time.GetElapsedTime(Volatile.Read(ref _seenSince), now) < _settings.StallPeriod)
+        if (_time.GetElapsedTime(Volatile.Read(ref _seenSince), now) < _settings.StallPeriod * 0.9)
         {
             return true;
         }

@@ -53,6 +53,9 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
     private long _seenDelivery;
     private long _seenSince;
 
+    /// <summary>The managed id of the thread reading the socket now.</summary>
+    private int _readerThreadId;
+
     /// <summary>Which read thread owns the socket and <see cref="_receive"/>: bumped when the stall watch starts a new one.</summary>
     private int _readerGeneration;
     private ReceiveBuffer? _receive;
@@ -90,24 +93,21 @@ internal sealed partial class EslConnectionCore : IAsyncDisposable
             _livenessTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).CheckLiveness(), this, period, period);
         }
 
-        Task reading = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
-        Task? stallWatch = null;
-        if (settings.DedicatedThreads && inline is { CurrentInlineDelivery: >= 0 })
+        // On the system clock the watch is a thread of its own that sleeps between looks: a timer's callback wakes a
+        // pool worker, which then spins and yields ~150 times on a busy machine (7,800 context switches in a
+        // one-second ingest run against ~50 for the thread). Another clock (a test's) drives it through a timer.
+        bool watch = settings.DedicatedThreads && inline is { CurrentInlineDelivery: >= 0 };
+        if (watch)
         {
             _inline = inline;
-
-            // On the system clock the watch is a thread of its own that sleeps between looks: a timer's callback wakes
-            // a pool worker, which then spins and yields ~150 times on a busy machine (7,800 context switches in a
-            // one-second ingest run against ~50 for the thread). Another clock (a test's) drives it through a timer.
-            if (time == TimeProvider.System)
-            {
-                stallWatch = DedicatedThread.Start("ESL stall watch", WatchForStalls, logger);
-            }
-            else
+            if (time != TimeProvider.System)
             {
                 _stallTimer = time.CreateTimer(static state => ((EslConnectionCore)state!).OnStallTimer(), this, settings.StallPeriod, settings.StallPeriod);
             }
         }
+
+        Task reading = settings.DedicatedThreads ? StartReadThread() : Task.Run(ReadLoopAsync);
+        Task? stallWatch = watch && time == TimeProvider.System ? DedicatedThread.Start("ESL stall watch", WatchForStalls, logger) : null;
 
         // The watch ends once reading has, so it never outlives the connection. A read thread the watch replaced may:
         // it ends when its subscriber lets go, and a stuck subscriber must not hold up the connection's end.

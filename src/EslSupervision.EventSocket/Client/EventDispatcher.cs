@@ -215,7 +215,7 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
     private bool TryDeliverInline(IReadOnlyList<object> batch)
     {
         _delivering.Wait();
-        long id = ++_lastInlineDelivery;
+        long id = ((long)Environment.CurrentManagedThreadId << 32) | (uint)++_lastInlineDelivery;
         try
         {
             // Completion waits for this batch, and after it nothing may follow OnCompleted.

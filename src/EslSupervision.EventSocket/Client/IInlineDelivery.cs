@@ -8,7 +8,11 @@ namespace EslSupervision.EventSocket.Client;
 /// </summary>
 internal interface IInlineDelivery
 {
-    /// <summary>The id of the batch being delivered on the read thread now; 0 when none is; negative once inline delivery has ended.</summary>
+    /// <summary>
+    /// The id of the batch being delivered inline now; 0 when none is; negative once inline delivery has ended. A
+    /// batch's id carries the managed id of the thread delivering it in its high 32 bits
+    /// (<see cref="DeliveringThread"/>), so a connection's watch only ever acts on its own read thread.
+    /// </summary>
     long CurrentInlineDelivery { get; }
 
     /// <summary>
@@ -17,4 +21,7 @@ internal interface IInlineDelivery
     /// dispatch thread, which starts delivering only after that batch. False if the batch was done already.
     /// </summary>
     bool TryEndInline(long delivery);
+
+    /// <summary>The managed thread id of the thread delivering batch <paramref name="delivery"/>.</summary>
+    static int DeliveringThread(long delivery) => (int)(delivery >>> 32);
 }

@@ -159,7 +159,7 @@ public class InlineDeliveryTests
     [Fact]
     public async Task Quick_subscribers_keep_the_read_thread_however_long_the_client_runs()
     {
-        // The watch only acts on a batch it sees twice: batches that end between its looks never end inline delivery.
+        // The watch only acts on a batch delivered for a whole period: batches that end between its looks never count.
         await using var peer = new ScriptedPeer();
         var time = new FakeTimeProvider();
         var logs = new RecordingLoggerFactory();
@@ -219,6 +219,45 @@ public class InlineDeliveryTests
         release.Set();
         await disposing.WaitAsync(Patience, TestContext.Current.CancellationToken);
         await completed.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_subscriber_busy_for_less_than_a_period_keeps_the_read_thread()
+    {
+        // Seen busy at one look, done before the next: slow work well short of a stall is not one.
+        await using var peer = new ScriptedPeer();
+        var time = new FakeTimeProvider();
+        var logs = new RecordingLoggerFactory();
+        var (client, connection) = await ConnectAsync(peer, EslOverflowPolicy.Wait, logs, time);
+        await using (client)
+        {
+            using var release = new ManualResetEventSlim();
+            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var second = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using IDisposable subscription = client.Events.Subscribe(e =>
+            {
+                if (Seq(e) == 0)
+                {
+                    entered.TrySetResult();
+                    release.Wait(Patience);
+                }
+                else
+                {
+                    second.TrySetResult(Thread.CurrentThread.Name);
+                }
+            });
+
+            await connection.EventAsync("Event-Name: CUSTOM\nSeq: 0\n");
+            await entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+            time.Advance(EslConnectionSettings.DefaultInlineStallPeriod / 2);
+            time.Advance(EslConnectionSettings.DefaultInlineStallPeriod / 2); // the first look sees the batch
+            release.Set();
+            await connection.EventAsync("Event-Name: CUSTOM\nSeq: 1\n");
+            Assert.Equal("ESL socket read", await second.Task.WaitAsync(Patience, TestContext.Current.CancellationToken));
+            time.Advance(EslConnectionSettings.DefaultInlineStallPeriod); // the next look finds it done
+
+            Assert.DoesNotContain(logs.Entries, entry => entry.Id == StallLogId);
+        }
     }
 
     [Fact(Timeout = 60_000)]
