@@ -64,8 +64,10 @@ public class InlineDeliveryTests
         }
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task A_subscriber_that_waits_on_the_read_thread_for_a_reply_gets_it_once_reading_moves_to_a_new_thread()
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)] // a reader beside the subscriber gets every event once, in order, across the hand-over too
+    public async Task A_subscriber_that_waits_on_the_read_thread_for_a_reply_gets_it_once_reading_moves_to_a_new_thread(bool withReader)
     {
         // Sync over async inside a subscriber: the reply can only be read by the thread the subscriber is holding.
         await using var peer = new ScriptedPeer();
@@ -75,6 +77,7 @@ public class InlineDeliveryTests
         await using (client)
         {
             const int total = 40;
+            await using EslEventReader? reader = withReader ? client.CreateEventReader(new EslEventReaderOptions { OverflowPolicy = EslOverflowPolicy.Wait }) : null;
             var seen = new List<(int Seq, string? Thread)>();
             string? reply = null;
             var allSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -119,6 +122,21 @@ public class InlineDeliveryTests
                 Assert.Equal(Enumerable.Range(0, total), seen.Select(s => s.Seq));
                 Assert.Equal("ESL socket read", seen[0].Thread);
                 Assert.All(seen.Skip(1), s => Assert.Equal("ESL event dispatch", s.Thread));
+            }
+
+            if (reader is not null)
+            {
+                var read = new List<int>();
+                while (read.Count < total)
+                {
+                    Assert.True(await reader.WaitToReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Patience, TestContext.Current.CancellationToken));
+                    while (reader.TryRead(out EslEvent? e))
+                    {
+                        read.Add(Seq(e));
+                    }
+                }
+
+                Assert.Equal(Enumerable.Range(0, total), read);
             }
 
             // The client goes on working through the new read thread.

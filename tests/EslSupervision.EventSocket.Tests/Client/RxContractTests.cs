@@ -59,12 +59,14 @@ public class RxContractTests
         Assert.Equal(1, late.Terminals);
     }
 
-    [Fact]
-    public async Task Subscribers_that_throw_never_reach_the_library_and_the_others_still_get_everything()
+    [Theory]
+    [InlineData(EslOverflowPolicy.DropOldest)]
+    [InlineData(EslOverflowPolicy.Wait)] // subscribers called on the read thread
+    public async Task Subscribers_that_throw_never_reach_the_library_and_the_others_still_get_everything(EslOverflowPolicy policy)
     {
         await using var peer = new ScriptedPeer();
         var recorded = new RecordingLoggerFactory();
-        var (client, connection) = await ConnectAsync(peer, o => o.Reconnect = false, recorded);
+        var (client, connection) = await ConnectAsync(peer, o => { o.Reconnect = false; o.OverflowPolicy = policy; }, recorded);
 
         // Rx's Subscribe(onNext) rethrows OnError: a subscriber like this would otherwise blow up the read loop's end.
         using var bad1 = client.Events.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
@@ -85,11 +87,13 @@ public class RxContractTests
         Assert.Equal(1, good.Terminals);
     }
 
-    [Fact]
-    public async Task A_subscriber_that_disposes_the_client_from_its_callback_gets_one_clean_end_of_the_stream_and_the_dispose_completes()
+    [Theory]
+    [InlineData(EslOverflowPolicy.DropOldest)]
+    [InlineData(EslOverflowPolicy.Wait)] // the callback runs on the read thread itself
+    public async Task A_subscriber_that_disposes_the_client_from_its_callback_gets_one_clean_end_of_the_stream_and_the_dispose_completes(EslOverflowPolicy policy)
     {
         await using var peer = new ScriptedPeer();
-        var (client, connection) = await ConnectAsync(peer, o => o.Reconnect = false);
+        var (client, connection) = await ConnectAsync(peer, o => { o.Reconnect = false; o.OverflowPolicy = policy; });
 
         // Held to the end: a peer socket left to the finalizer closes with unread bytes (a reset), which the client
         // would rightly report as a lost connection before its dispose began.
