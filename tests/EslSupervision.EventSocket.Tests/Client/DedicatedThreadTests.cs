@@ -17,13 +17,22 @@ public class DedicatedThreadTests
 {
     private static readonly TimeSpan Patience = ScriptedPeer.Patience;
 
-    [Fact]
-    public async Task Each_connection_has_one_read_thread_that_ends_with_it_and_the_client_one_dispatch_thread_that_ends_on_dispose()
+    /// <param name="policy">The overflow policy.</param>
+    /// <param name="perConnection">Threads a live connection adds: its read thread, and under Wait its stall watch.</param>
+    /// <param name="perClient">Threads the client keeps across connections: the dispatch thread, except under Wait,
+    /// whose subscribers are called on the read thread.</param>
+    /// <param name="subscribersOn">The thread subscribers are called on.</param>
+    [Theory]
+    [InlineData(EslOverflowPolicy.DropOldest, 1, 1, "ESL event dispatch")]
+    [InlineData(EslOverflowPolicy.Wait, 2, 0, "ESL socket read")]
+    public async Task Each_connection_has_threads_that_end_with_it_and_the_client_threads_that_end_on_dispose(EslOverflowPolicy policy, int perConnection, int perClient, string subscribersOn)
     {
         int before = DedicatedThread.Live;
         await using var peer = new ScriptedPeer();
         var client = new EslInboundClient(peer.Options(o =>
         {
+            o.OverflowPolicy = policy;
+            o.InlineStallPeriod = TimeSpan.FromMinutes(1); // a descheduled test host is not a stalled subscriber
             o.ReconnectMinDelay = TimeSpan.FromMilliseconds(1);
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(5);
         }));
@@ -45,13 +54,13 @@ public class DedicatedThreadTests
             Task<EslEvent> arrived = client.Events.FirstAsync(e => e.UniqueId == id).ToTask();
             await connection.EventAsync($"Event-Name: CUSTOM\nUnique-ID: {id}\n");
             await arrived.WaitAsync(Patience);
-            Assert.Equal(before + 2, DedicatedThread.Live);
+            Assert.Equal(before + perConnection + perClient, DedicatedThread.Live);
 
-            // The old socket's read thread has ended by the time the client says it is reconnecting.
+            // The old socket's threads have ended by the time the client says it is reconnecting.
             Task reconnecting = client.StateChanges.FirstAsync(s => s == EslConnectionState.Reconnecting).ToTask();
             connection.Abort();
             await reconnecting.WaitAsync(Patience);
-            Assert.Equal(before + 1, DedicatedThread.Live);
+            Assert.Equal(before + perClient, DedicatedThread.Live);
 
             Task connected = client.StateChanges.FirstAsync(s => s == EslConnectionState.Connected).ToTask();
             connection = await peer.AcceptAuthenticatedAsync();
@@ -63,59 +72,7 @@ public class DedicatedThreadTests
         lock (deliveredOn)
         {
             Assert.Equal(6, deliveredOn.Count);
-            Assert.All(deliveredOn, t => Assert.Equal(("ESL event dispatch", true), t));
-        }
-    }
-
-    [Fact]
-    public async Task Under_the_wait_policy_each_connection_has_a_read_thread_and_a_stall_watch_that_end_with_it()
-    {
-        // Subscribers are called on the read thread, so no dispatch thread starts; the watch sleeps on a thread of its own.
-        int before = DedicatedThread.Live;
-        await using var peer = new ScriptedPeer();
-        var client = new EslInboundClient(peer.Options(o =>
-        {
-            o.OverflowPolicy = EslOverflowPolicy.Wait;
-            o.InlineStallPeriod = TimeSpan.FromMinutes(1); // a descheduled test host is not a stalled subscriber
-            o.ReconnectMinDelay = TimeSpan.FromMilliseconds(1);
-            o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(5);
-        }));
-        var deliveredOn = new List<(string? Name, bool Background)>();
-        using IDisposable sub = client.Events.Subscribe(_ =>
-        {
-            lock (deliveredOn)
-            {
-                deliveredOn.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsBackground));
-            }
-        });
-
-        Task connecting = client.ConnectAsync();
-        PeerConnection connection = await peer.AcceptAuthenticatedAsync();
-        await connecting.WaitAsync(Patience);
-        for (int round = 0; round < 3; round++)
-        {
-            string id = "round-" + round;
-            Task<EslEvent> arrived = client.Events.FirstAsync(e => e.UniqueId == id).ToTask();
-            await connection.EventAsync($"Event-Name: CUSTOM\nUnique-ID: {id}\n");
-            await arrived.WaitAsync(Patience);
-            Assert.Equal(before + 2, DedicatedThread.Live);
-
-            Task reconnecting = client.StateChanges.FirstAsync(s => s == EslConnectionState.Reconnecting).ToTask();
-            connection.Abort();
-            await reconnecting.WaitAsync(Patience);
-            Assert.Equal(before, DedicatedThread.Live);
-
-            Task connected = client.StateChanges.FirstAsync(s => s == EslConnectionState.Connected).ToTask();
-            connection = await peer.AcceptAuthenticatedAsync();
-            await connected.WaitAsync(Patience);
-        }
-
-        await client.DisposeAsync().AsTask().WaitAsync(Patience);
-        Assert.Equal(before, DedicatedThread.Live);
-        lock (deliveredOn)
-        {
-            Assert.Equal(3, deliveredOn.Count);
-            Assert.All(deliveredOn, t => Assert.Equal(("ESL socket read", true), t));
+            Assert.All(deliveredOn, t => Assert.Equal((subscribersOn, true), t));
         }
     }
 
