@@ -90,14 +90,20 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
 
     private bool IsDisposing => Volatile.Read(ref _disposing) != 0;
 
-    /// <summary>Connects and authenticates. Reconnection (if enabled) applies only after a first successful connect.</summary>
+    /// <summary>
+    /// Connects and authenticates. Reconnection (if enabled) applies only after a first successful connect. Called
+    /// while the client reconnects by itself, the first connection made wins: the reconnect loop stops, or, if the loop
+    /// (or a concurrent call) connected first, this call closes its own connection and returns. A client never keeps
+    /// two connections.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <exception cref="EslAuthenticationException">The password or the address was refused.</exception>
     /// <exception cref="EslConnectionException">The switch could not be reached in <see cref="EslClientOptions.ConnectTimeout"/>.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsDisposing, this);
-        if (_core is { IsOpen: true })
+        EslConnectionCore? current = Volatile.Read(ref _core);
+        if (current is { IsOpen: true })
         {
             throw new InvalidOperationException("The client is already connected.");
         }
@@ -146,11 +152,15 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
             _liveness.Cancel();
         }
 
-        if (!TryAdopt(core))
+        if (!TryAdopt(core, replacing: current))
         {
             _liveness.Cancel();
             await core.DisposeAsync().ConfigureAwait(false);
-            throw new ObjectDisposedException(nameof(EslInboundClient));
+            ObjectDisposedException.ThrowIf(IsDisposing, this);
+
+            // Connected meanwhile by the reconnect loop or a concurrent call: one connection, and it is up.
+            Log.ConnectionAlreadyMade(Logger, _endpoint);
+            return;
         }
 
         Log.Connected(Logger, _endpoint);
@@ -328,11 +338,16 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
     }
 
     /// <summary>Makes <paramref name="core"/> the current connection and starts watching it, unless the client is being disposed.</summary>
-    private bool TryAdopt(EslConnectionCore core)
+    /// <summary>
+    /// Makes <paramref name="core"/> the current connection if the current one is still <paramref name="replacing"/>:
+    /// a connection made meanwhile by someone else (the reconnect loop, <see cref="ConnectAsync"/>) wins, so a client
+    /// never keeps two live sockets (each with its own supervision, both feeding the same streams).
+    /// </summary>
+    private bool TryAdopt(EslConnectionCore core, EslConnectionCore? replacing)
     {
         lock (_gate)
         {
-            if (IsDisposing)
+            if (IsDisposing || !ReferenceEquals(_core, replacing))
             {
                 return false;
             }
@@ -476,6 +491,14 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
                 Task waiting = Task.Delay(delay, Time, _shutdown.Token);
                 Log.Reconnecting(Logger, _endpoint, delay.TotalMilliseconds, attempt + 1, reason);
                 await waiting.ConfigureAwait(false);
+                if (!ReferenceEquals(Volatile.Read(ref _core), core))
+                {
+                    // ConnectAsync connected the client during the back-off: that connection is the client's now.
+                    Log.ReconnectSuperseded(Logger, _endpoint);
+                    await core.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 EslConnectionCore next = await OpenAsync(_shutdown.Token).ConfigureAwait(false);
                 try
                 {
@@ -492,9 +515,15 @@ public sealed class EslInboundClient : EslConnection, IEslInboundConnection, IDi
                     throw;
                 }
 
-                if (!TryAdopt(next))
+                if (!TryAdopt(next, replacing: core))
                 {
+                    if (!IsDisposing)
+                    {
+                        Log.ReconnectSuperseded(Logger, _endpoint);
+                    }
+
                     await next.DisposeAsync().ConfigureAwait(false);
+                    await core.DisposeAsync().ConfigureAwait(false);
                     return;
                 }
 

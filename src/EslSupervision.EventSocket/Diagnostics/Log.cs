@@ -32,6 +32,12 @@ internal static partial class Log
     [LoggerMessage(1057, LogLevel.Warning, "An event subscriber held the socket's read thread for over {StallMs} ms: reading moved to a new thread, and events now reach subscribers through the buffer and a dispatch thread, for the rest of this client's life.")]
     public static partial void InlineDeliveryStalled(ILogger logger, double stallMs);
 
+    [LoggerMessage(1058, LogLevel.Information, "Reconnecting to FreeSWITCH at {Endpoint} stopped: ConnectAsync connected the client meanwhile.")]
+    public static partial void ReconnectSuperseded(ILogger logger, string endpoint);
+
+    [LoggerMessage(1059, LogLevel.Information, "ConnectAsync to FreeSWITCH at {Endpoint} found the client connected meanwhile; its own connection was closed.")]
+    public static partial void ConnectionAlreadyMade(ILogger logger, string endpoint);
+
     [LoggerMessage(1100, LogLevel.Warning, "An event reader fell behind: {Dropped} events dropped so far (policy {Policy}, buffer {Capacity} events / {MaxBytes} bytes).")]
     public static partial void ReaderEventsDropped(ILogger logger, long dropped, EslOverflowPolicy policy, int capacity, long maxBytes);
 

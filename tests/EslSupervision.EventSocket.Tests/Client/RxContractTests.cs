@@ -162,6 +162,34 @@ public class RxContractTests
     }
 
     [Fact]
+    public async Task ConnectAsync_during_a_reconnect_back_off_leaves_one_connection_and_the_loop_stops()
+    {
+        // Both used to adopt a connection of their own: two live sockets on one client, each feeding the same streams.
+        await using var peer = new ScriptedPeer();
+        var time = new FakeTimeProvider();
+        var recorded = new RecordingLoggerFactory();
+        var (client, first) = await ConnectAsync(peer, o => { o.ReconnectMinDelay = TimeSpan.FromSeconds(5); o.ReconnectMaxDelay = TimeSpan.FromSeconds(5); }, recorded, time);
+        await using (client)
+        {
+            first.Abort();
+            await recorded.WaitForAsync(1001); // back-off timer running
+            Task connecting = client.ConnectAsync();
+            using PeerConnection second = await peer.AcceptAuthenticatedAsync();
+            await connecting.WaitAsync(Patience);
+
+            // The back-off ends: the loop finds the client connected and stops instead of opening another socket.
+            time.Advance(TimeSpan.FromSeconds(10));
+            await recorded.WaitForAsync(1058);
+            Assert.Equal(EslConnectionState.Connected, client.State);
+
+            Task<EslApiResponse> status = client.ApiAsync("status");
+            Assert.Equal("api status", await second.ReadCommandAsync());
+            await second.ApiResponseAsync("UP 0 years");
+            Assert.Equal("UP 0 years", (await status.WaitAsync(Patience)).Body);
+        }
+    }
+
+    [Fact]
     public async Task Bgapi_and_execute_in_flight_when_the_connection_drops_fail_with_a_connection_error()
     {
         await using var peer = new ScriptedPeer();
