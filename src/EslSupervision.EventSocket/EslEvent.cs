@@ -53,7 +53,11 @@ public sealed class EslEvent
     public string? Subclass => this["Event-Subclass"];
 
     /// <summary>The <c>Unique-ID</c> header: the channel the event is about, if any.</summary>
-    public string? UniqueId => _uniqueId ??= this["Unique-ID"];
+    public string? UniqueId
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => _uniqueId ??= this["Unique-ID"];
+    }
 
     /// <summary>The number of headers.</summary>
     public int HeaderCount => _headers.Count;
@@ -62,6 +66,7 @@ public sealed class EslEvent
     /// <param name="name">The header name; case-insensitive.</param>
     public string? this[string name]
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -84,6 +89,7 @@ public sealed class EslEvent
     /// <see langword="null"/>. FreeSWITCH writes an empty value as <c>_undef_</c>; that is returned as it is.
     /// </summary>
     /// <param name="name">The variable name without the <c>variable_</c> prefix, e.g. <c>user_name</c>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? GetVariable(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -270,6 +276,7 @@ public sealed class EslEvent
     internal EslEvent Owned() => OwnedInstance();
 
     /// <summary>The loaned bytes copied into an array of their own (under the chunk's lock, while a hold keeps them intact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private HeaderBlock CopyOut(BodyChunk loan)
     {
         var block = (HeaderBlock)_headers;
@@ -279,6 +286,7 @@ public sealed class EslEvent
     }
 
     /// <summary>This instance if it owns its bytes, else the copy another buffer already made, else a new copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EslEvent OwnedInstance()
     {
         BodyChunk? loan = Volatile.Read(ref _loan);
@@ -335,6 +343,7 @@ public sealed class EslEvent
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string ReadEventName()
     {
         // Fast path: FreeSWITCH writes Event-Name first, so the name is read without indexing the block.

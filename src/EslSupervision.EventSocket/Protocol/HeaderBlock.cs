@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EslSupervision.EventSocket.Protocol;
@@ -71,6 +72,7 @@ internal sealed class HeaderBlock : IHeaderSource
     /// <param name="start">Where the frame body starts in it.</param>
     /// <param name="frameLength">The frame body's length (its <c>Content-Length</c>).</param>
     /// <param name="knownLength">The block's length if already found (a copy of a block), or -1.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static HeaderBlock OfPlainEvent(byte[] data, int start, int frameLength, int knownLength = -1)
         => new(data, start, frameLength, knownLength, isEvent: true);
 
@@ -108,6 +110,7 @@ internal sealed class HeaderBlock : IHeaderSource
     /// <summary>Offsets (from the block's start) of every non-empty line; built only for enumeration and case-insensitive lookups.</summary>
     private int[] Lines => _lines ?? BuildLines();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Find(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name)
     {
         if (!TryLocate(prefix, name, out int valueStart, out int valueLength))
@@ -147,6 +150,7 @@ internal sealed class HeaderBlock : IHeaderSource
         return Decode(lineStart + valueOffset, line.Length - valueOffset);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryLocate(ReadOnlySpan<char> prefix, ReadOnlySpan<char> name, out int valueStart, out int valueLength)
     {
         int nameLength = prefix.Length + name.Length;
@@ -214,6 +218,7 @@ internal sealed class HeaderBlock : IHeaderSource
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SetValue(ReadOnlySpan<byte> block, int lineStart, int nameLength, out int valueStart, out int valueLength)
     {
         ReadOnlySpan<byte> rest = block[lineStart..];
@@ -230,6 +235,7 @@ internal sealed class HeaderBlock : IHeaderSource
     }
 
     /// <summary>Where the value starts: after the colon and one optional space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ValueOffset(ReadOnlySpan<byte> line, int nameLength)
     {
         int offset = Math.Min(nameLength + 1, line.Length);
@@ -251,6 +257,7 @@ internal sealed class HeaderBlock : IHeaderSource
 
     // Not cached: a read decodes into a new string, which costs what a cache entry would (EslEvent keeps the
     // few values read over and over, such as the event name and channel id).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string Decode(int valueStart, int valueLength) => UrlDecoder.Decode(Raw.Slice(valueStart, valueLength));
 
     private static bool TryReadLastLineContentLength(ReadOnlySpan<byte> headers, out long length)
@@ -265,6 +272,7 @@ internal sealed class HeaderBlock : IHeaderSource
     }
 
     /// <summary>A plain event's block ends at the frame's first blank line (or, without one, before its trailing newlines).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindBlankLine()
     {
         ReadOnlySpan<byte> frame = Extent;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EslSupervision.EventSocket.Protocol;
@@ -18,6 +19,7 @@ internal static class KnownNames
 
     private static readonly byte[][] EventNameBytes = EventNames.Select(Encoding.ASCII.GetBytes).ToArray();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string EventName(ReadOnlySpan<byte> raw)
     {
         for (int i = 0; i < EventNameBytes.Length; i++)

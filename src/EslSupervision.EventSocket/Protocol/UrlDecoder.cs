@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EslSupervision.EventSocket.Protocol;
@@ -12,6 +13,7 @@ internal static class UrlDecoder
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Decode(ReadOnlySpan<byte> encoded)
     {
         if (encoded.IsEmpty)
@@ -43,6 +45,7 @@ internal static class UrlDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecodeBytes(ReadOnlySpan<byte> source, int firstPercent, Span<byte> destination)
     {
         source[..firstPercent].CopyTo(destination);
