@@ -65,7 +65,8 @@ internal sealed partial class EslConnectionCore
         Volatile.Write(ref _readerThreadId, Environment.CurrentManagedThreadId);
         try
         {
-            // A read thread that replaced one after the final disconnect notice has nothing left to read.
+            // The final disconnect notice (or a close) cancels the lifetime: stop reading then, as the async loop does
+            // (checked before every read, so a read thread that replaced one after it does not read at all).
             while (!_lifetime.IsCancellationRequested)
             {
                 // Blocks this thread only; Close disposes the stream, which ends the read with an exception.
@@ -114,12 +115,6 @@ internal sealed partial class EslConnectionCore
                 {
                     replaced = true;
                     return;
-                }
-
-                // The final disconnect notice (or a close) cancels the lifetime: stop reading now, as the async loop does.
-                if (_lifetime.IsCancellationRequested)
-                {
-                    break;
                 }
             }
         }

@@ -91,9 +91,6 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
     /// <summary>How many items wait for Rx subscribers right now.</summary>
     public int Pending => _shared.Count;
 
-    /// <summary>True while the Rx streams are delivered on the publishing thread.</summary>
-    public bool DeliversInline => Volatile.Read(ref _inlineDelivery) != InlineEnded;
-
     public long CurrentInlineDelivery => Volatile.Read(ref _inlineDelivery);
 
     public bool TryEndInline(long delivery)
@@ -179,7 +176,7 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
                 ValueTask<bool> slow = WriteSlowAsync(targets, t, written, skip, batch, blocking: _dedicatedThread, cancellationToken);
                 if (!deliverHere)
                 {
-                    return slow.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(slow.AsTask());
+                    return Untyped(slow);
                 }
 
                 // Inline needs dedicated threads, so the write waited on this thread and is done. Cut short by the
@@ -199,12 +196,15 @@ internal sealed class EventDispatcher : IAsyncDisposable, IInlineDelivery
             // Inline delivery ended after the check above (another connection's publisher started the dispatch
             // thread): this batch goes behind the buffer like every later one.
             StartThread();
-            ValueTask<bool> queued = WriteSlowAsync([_shared], 0, 0, null, batch, blocking: _dedicatedThread, cancellationToken);
-            return queued.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(queued.AsTask());
+            return Untyped(WriteSlowAsync([_shared], 0, 0, null, batch, blocking: _dedicatedThread, cancellationToken));
         }
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A write's completion without its result (no task allocated when it already finished).</summary>
+    private static ValueTask Untyped(ValueTask<bool> write)
+        => write.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(write.AsTask());
 
     /// <summary>
     /// Calls the Rx subscribers for the whole batch on this thread, each event copied out of the connection's chunk
